@@ -1,0 +1,12 @@
+//! Email events.
+
+use serde::{Deserialize, Serialize};
+
+/// Placeholder until the typed model lands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailDeliveryReportReceivedEventData {}
+
+/// Placeholder until the typed model lands.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EmailEngagementTrackingReportReceivedEventData {}
+

@@ -1,0 +1,275 @@
+//! Delivery bodies and event envelopes: Event Grid schema or CloudEvents 1.0, one object or an
+//! array, detected from the JSON shape (never from a header, which the Functions host does not
+//! pass on).
+//!
+//! Each event keeps its raw JSON next to the typed view, so what we archive or dead-letter is
+//! exactly what Azure sent, even when our model is behind the service.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::catalog::AcsEvent;
+use super::timestamp::Timestamp;
+
+/// Which envelope an event came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Schema {
+    EventGrid,
+    CloudEvents,
+}
+
+impl Schema {
+    /// `"eventgrid"` or `"cloudevents"`, as `inspect` prints it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Schema::EventGrid => "eventgrid",
+            Schema::CloudEvents => "cloudevents",
+        }
+    }
+}
+
+/// The envelope fields both schemas share, under their Event Grid names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Envelope {
+    pub schema: Schema,
+    pub id: String,
+    /// The event type as sent (`eventType` / `type`).
+    pub event_type: String,
+    /// `topic` (Event Grid) or `source` (CloudEvents): the ACS resource id. Its casing varies.
+    pub source: Option<String>,
+    pub subject: Option<String>,
+    /// `eventTime` / `time`.
+    pub time: Option<Timestamp>,
+    /// `dataVersion` (Event Grid only).
+    pub data_version: Option<String>,
+}
+
+/// One event of a delivery: the envelope, the typed data (or why it does not fit), and the raw
+/// JSON.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub envelope: Envelope,
+    pub data: Result<AcsEvent, DataError>,
+    pub raw: Box<RawValue>,
+}
+
+/// Known event type whose `data` does not fit its declared type.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("event {id} ({event_type}): `{path}` does not fit: {message}")]
+pub struct DataError {
+    pub id: String,
+    pub event_type: String,
+    /// JSON path from the event root, e.g. `data.receivedTimestamp`.
+    pub path: String,
+    pub message: String,
+}
+
+/// An array element that is not an event in either schema. Keeps the raw JSON for dead-lettering.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("event #{index}{}: {reason}", id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default())]
+pub struct InvalidEvent {
+    /// Position in the delivery (0 for a single object).
+    pub index: usize,
+    /// The `id`, when it could be read.
+    pub id: Option<String>,
+    /// The event type, when it could be read.
+    pub event_type: Option<String>,
+    pub reason: String,
+    pub raw: Box<RawValue>,
+}
+
+/// A body that is not a delivery at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    #[error("not valid JSON: {0}")]
+    Json(String),
+    #[error("expected a JSON object (one event) or an array of events, found {0}")]
+    NotAnEventOrArray(&'static str),
+    #[error("the array holds no event")]
+    Empty,
+}
+
+/// What a delivery parses into: per event, the event or why it is not one.
+pub type Delivery = Vec<Result<Event, InvalidEvent>>;
+
+/// The union of both schemas' top-level fields; everything optional so that detection and
+/// errors are ours, not serde's.
+#[derive(Deserialize)]
+struct WireEnvelope<'a> {
+    #[serde(default, borrow)]
+    id: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, rename = "eventType", borrow)]
+    event_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, rename = "type", borrow)]
+    ce_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    topic: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    subject: Option<String>,
+    #[serde(default, rename = "eventTime", borrow)]
+    event_time: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    time: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, rename = "dataVersion")]
+    data_version: Option<String>,
+    #[serde(default, alias = "specVersion", borrow)]
+    specversion: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default, borrow)]
+    data: Option<&'a RawValue>,
+}
+
+/// Parses a delivery body: one event object or an array of them, in either schema.
+pub fn parse_delivery(body: &[u8]) -> Result<Delivery, DeliveryError> {
+    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
+    let raws: Vec<Box<RawValue>> = match first {
+        Some(b'[') => serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?,
+        Some(b'{') => vec![serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?],
+        _ => {
+            let value: serde_json::Value =
+                serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?;
+            return Err(DeliveryError::NotAnEventOrArray(json_kind(&value)));
+        }
+    };
+    if raws.is_empty() {
+        return Err(DeliveryError::Empty);
+    }
+    Ok(raws
+        .into_iter()
+        .enumerate()
+        .map(|(index, raw)| parse_event(index, raw))
+        .collect())
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// Parses one event given as raw JSON (`index` is its position in the delivery, for errors).
+pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEvent> {
+    let invalid = |reason: String, id: Option<String>, event_type: Option<String>, raw: Box<RawValue>| InvalidEvent {
+        index,
+        id,
+        event_type,
+        reason,
+        raw,
+    };
+    if !raw.get().starts_with('{') {
+        return Err(invalid("an event must be a JSON object".to_owned(), None, None, raw));
+    }
+    let wire: WireEnvelope<'_> = match serde_json::from_str(raw.get()) {
+        Ok(wire) => wire,
+        Err(e) => {
+            let reason = format!("envelope fields have the wrong type: {e}");
+            return Err(invalid(reason, None, None, raw));
+        }
+    };
+    let id = wire.id.as_deref().map(str::to_owned);
+    let (schema, event_type, time) = if let Some(event_type) = &wire.event_type {
+        (Schema::EventGrid, event_type, &wire.event_time)
+    } else if let (Some(ce_type), true) = (&wire.ce_type, wire.source.is_some() || wire.specversion.is_some()) {
+        (Schema::CloudEvents, ce_type, &wire.time)
+    } else {
+        let reason = "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)".to_owned();
+        let event_type = wire.ce_type.as_deref().map(str::to_owned);
+        drop(wire);
+        return Err(invalid(reason, id, event_type, raw));
+    };
+    let event_type = event_type.to_string();
+    let Some(id) = id.filter(|i| !i.is_empty()) else {
+        drop(wire);
+        return Err(invalid("the event has no `id`".to_owned(), None, Some(event_type), raw));
+    };
+    let time = match time.as_deref().map(Timestamp::parse).transpose() {
+        Ok(time) => time,
+        Err(e) => {
+            let field = if schema == Schema::EventGrid { "eventTime" } else { "time" };
+            drop(wire);
+            return Err(invalid(format!("`{field}` is {e}"), Some(id), Some(event_type), raw));
+        }
+    };
+    let data = AcsEvent::from_data(&event_type, wire.data).map_err(|fault| DataError {
+        id: id.clone(),
+        event_type: event_type.clone(),
+        path: fault.path,
+        message: fault.message,
+    });
+    let envelope = Envelope {
+        schema,
+        id,
+        event_type,
+        source: if schema == Schema::EventGrid { wire.topic } else { wire.source },
+        subject: wire.subject,
+        time,
+        data_version: wire.data_version,
+    };
+    Ok(Event { envelope, data, raw })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::event_types;
+
+    const EG: &str = r#"[{"id":"e1","topic":"/subscriptions/x","subject":"/phonenumber/15555555555","eventType":"Microsoft.Communication.SMSReceived","eventTime":"2020-09-18T00:27:47Z","dataVersion":"1.0","metadataVersion":"1","data":{"messageId":"m","from":"1","to":"2","message":"hi","receivedTimestamp":"2020-09-18T00:27:45.32Z"}}]"#;
+
+    #[test]
+    fn event_grid_array() {
+        let delivery = parse_delivery(EG.as_bytes()).unwrap();
+        assert_eq!(delivery.len(), 1);
+        let event = delivery[0].as_ref().unwrap();
+        assert_eq!(event.envelope.schema, Schema::EventGrid);
+        assert_eq!(event.envelope.event_type, event_types::SMS_RECEIVED);
+        assert_eq!(event.envelope.source.as_deref(), Some("/subscriptions/x"));
+        assert_eq!(event.data.as_ref().unwrap().kind(), "SmsReceived");
+        assert!(event.raw.get().contains("metadataVersion"));
+    }
+
+    #[test]
+    fn cloud_event_object_with_camel_case_spec_version() {
+        let body = r#"{"id":"c1","source":"/subscriptions/x","specVersion":"1.0","type":"Microsoft.Communication.SMSReceived","time":"2020-09-18T00:27:47.0000000Z","data":{"MessageId":"m","From":"1","To":"2","Message":"hi","ReceivedTimestamp":"2020-09-18T00:27:45.32Z"}}"#;
+        let delivery = parse_delivery(body.as_bytes()).unwrap();
+        let event = delivery[0].as_ref().unwrap();
+        assert_eq!(event.envelope.schema, Schema::CloudEvents);
+        assert_eq!(event.envelope.time.unwrap().to_rfc3339(), "2020-09-18T00:27:47Z");
+    }
+
+    #[test]
+    fn bodies_that_are_not_deliveries() {
+        assert!(matches!(parse_delivery(b"  "), Err(DeliveryError::Json(_))));
+        assert!(matches!(parse_delivery(b"[1,"), Err(DeliveryError::Json(_))));
+        assert_eq!(parse_delivery(b"null").unwrap_err(), DeliveryError::NotAnEventOrArray("null"));
+        assert_eq!(parse_delivery(b"[]").unwrap_err(), DeliveryError::Empty);
+    }
+
+    #[test]
+    fn invalid_elements_are_reported_with_their_raw_json() {
+        let body = r#"[{"id":"a","subject":"s"}, 5, {"eventType":"X","id":""}, {"id":"t","eventType":"X","eventTime":"later"}]"#;
+        let delivery = parse_delivery(body.as_bytes()).unwrap();
+        let errors: Vec<String> = delivery.iter().map(|r| r.as_ref().unwrap_err().to_string()).collect();
+        assert!(errors[0].contains("neither"), "{}", errors[0]);
+        assert!(errors[1].contains("JSON object"), "{}", errors[1]);
+        assert!(errors[2].contains("no `id`"), "{}", errors[2]);
+        assert!(errors[3].contains("eventTime") && errors[3].contains("later"), "{}", errors[3]);
+        assert_eq!(delivery[1].as_ref().unwrap_err().raw.get(), "5");
+    }
+
+    #[test]
+    fn data_errors_name_id_type_and_path() {
+        let body = EG.replace(r#""receivedTimestamp":"2020-09-18T00:27:45.32Z""#, r#""receivedTimestamp":42"#);
+        let delivery = parse_delivery(body.as_bytes()).unwrap();
+        let err = delivery[0].as_ref().unwrap().data.as_ref().unwrap_err();
+        assert_eq!(err.id, "e1");
+        assert_eq!(err.path, "data.receivedTimestamp");
+        let text = err.to_string();
+        assert!(text.contains("e1") && text.contains("SMSReceived") && text.contains("data.receivedTimestamp"), "{text}");
+    }
+}

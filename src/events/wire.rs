@@ -1,0 +1,176 @@
+//! Small serde building blocks for ACS wire quirks: extensible string enums that never fail,
+//! integers that arrive as numbers or numeric strings, and a redacting wrapper for personal data.
+
+use std::fmt;
+use std::ops::Deref;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// Defines an extensible string enum: matching is ASCII case-insensitive, serialization writes the
+/// canonical wire spelling, and a value we do not know lands in `Other` (keeping its spelling)
+/// instead of failing the event. All ACS enums are extensible on the service side.
+macro_rules! extensible_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)+
+            /// A value this version does not know, as sent.
+            Other(String),
+        }
+
+        impl $name {
+            /// The canonical wire spelling (or the original text for `Other`).
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $(Self::$variant => $wire,)+
+                    Self::Other(text) => text,
+                }
+            }
+
+            /// Case-insensitive lookup that never fails.
+            pub fn from_wire(text: &str) -> Self {
+                $(if text.eq_ignore_ascii_case($wire) { return Self::$variant; })+
+                Self::Other(text.to_owned())
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+                Ok(Self::from_wire(&text))
+            }
+        }
+    };
+}
+pub(crate) use extensible_enum;
+
+/// An `i64` sent either as a JSON number or as a numeric string (chat `version` in `*InThread`
+/// events is a string, in per-user events a number).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct Int64(pub i64);
+
+impl<'de> Deserialize<'de> for Int64 {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Int64;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a string holding an integer")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Int64, E> {
+                Ok(Int64(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Int64, E> {
+                i64::try_from(v)
+                    .map(Int64)
+                    .map_err(|_| E::custom(format!("integer {v} is out of range")))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Int64, E> {
+                if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                    Ok(Int64(v as i64))
+                } else {
+                    Err(E::custom(format!("{v} is not an integer")))
+                }
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Int64, E> {
+                v.trim()
+                    .parse::<i64>()
+                    .map(Int64)
+                    .map_err(|_| E::custom(format!("{:?} is not an integer", truncate(v))))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+impl From<Int64> for i64 {
+    fn from(value: Int64) -> Self {
+        value.0
+    }
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(40).collect()
+}
+
+/// Personal data (phone numbers, e-mail addresses, message text): serialized as is, but its
+/// `Debug` never shows the value, so a stray `{:?}` or `tracing` field cannot leak it.
+#[derive(Clone, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Sensitive<T>(pub T);
+
+impl<T> Deref for Sensitive<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> fmt::Debug for Sensitive<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl<T> From<T> for Sensitive<T> {
+    fn from(value: T) -> Self {
+        Sensitive(value)
+    }
+}
+
+impl Sensitive<String> {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    extensible_enum! {
+        /// Test enum.
+        pub enum Color { Red => "Red", DarkBlue => "darkBlue" }
+    }
+
+    #[test]
+    fn extensible_enum_is_case_insensitive_and_keeps_unknowns() {
+        let parsed: Vec<Color> = serde_json::from_str(r#"["red","DARKBLUE","Green"]"#).unwrap();
+        assert_eq!(parsed, vec![Color::Red, Color::DarkBlue, Color::Other("Green".into())]);
+        assert_eq!(
+            serde_json::to_string(&parsed).unwrap(),
+            r#"["Red","darkBlue","Green"]"#
+        );
+    }
+
+    #[test]
+    fn int64_accepts_numbers_and_numeric_strings() {
+        let v: Vec<Int64> = serde_json::from_str(r#"[1613783230064, "1613783230064", " 7 "]"#).unwrap();
+        assert_eq!(v, vec![Int64(1613783230064), Int64(1613783230064), Int64(7)]);
+        assert!(serde_json::from_str::<Int64>(r#""12a""#).is_err());
+        assert!(serde_json::from_str::<Int64>("1.5").is_err());
+        assert!(serde_json::from_str::<Int64>("18446744073709551615").is_err());
+    }
+
+    #[test]
+    fn sensitive_debug_hides_the_value() {
+        let s = Sensitive("+15555555555".to_string());
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(serde_json::to_string(&s).unwrap(), r#""+15555555555""#);
+    }
+}

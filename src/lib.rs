@@ -1,5 +1,18 @@
 //! acs-event-handler: an Azure Functions custom handler for Azure Communication Services events
 //! delivered by Event Grid.
+//!
+//! Data flows one way: bytes from the host → [`functions`] (invocation envelope) → [`events`]
+//! (Event Grid / CloudEvents envelope, typed ACS event) → [`router`] → business modules
+//! ([`sms`], [`chat`]) → [`outputs`] (output bindings) → the invocation result.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod chat;
+pub mod cli;
 pub mod events;
+pub mod functions;
+pub mod outputs;
+pub mod router;
+pub mod server;
+pub mod settings;
+pub mod sms;

@@ -1,1 +1,123 @@
-fn main() {}
+//! `handler`: parses the command line, sets up logging and calls into the library.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use acs_event_handler::app::App;
+use acs_event_handler::cli::{input, inspect, replay, Cli, Command};
+use acs_event_handler::server;
+use acs_event_handler::settings::Settings;
+use clap::Parser;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::writer::MakeWriterExt;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(cli.command.unwrap_or(Command::Serve)))
+}
+
+async fn run(command: Command) -> ExitCode {
+    let app = match App::new(&Settings::from_env()) {
+        Ok(app) => Arc::new(app),
+        Err(e) => {
+            tracing::error!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Serve => {
+            let env_port = std::env::var("FUNCTIONS_CUSTOMHANDLER_PORT").ok();
+            let port = match server::port_from_env(env_port.as_deref()) {
+                Ok((port, defaulted)) => {
+                    if defaulted {
+                        tracing::info!(port, "FUNCTIONS_CUSTOMHANDLER_PORT is not set; using the default port");
+                    }
+                    port
+                }
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match server::serve(app, port, shutdown_signal()).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!("{e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Inspect { paths, pretty } => {
+            let inputs = input::read_inputs(&paths);
+            let mut out = std::io::stdout().lock();
+            finish(inspect::run(&inputs, pretty, &mut out), &mut out)
+        }
+        Command::Replay { paths } => {
+            let inputs = input::read_inputs(&paths);
+            let mut out = std::io::stdout().lock();
+            finish(replay::run(&app, &inputs, &mut out).await, &mut out)
+        }
+    }
+}
+
+fn finish(outcome: std::io::Result<usize>, out: &mut impl Write) -> ExitCode {
+    match outcome.and_then(|errors| out.flush().map(|_| errors)) {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Info and debug go to stdout (the host logs it as Information), warnings and errors to stderr
+/// (logged as Error). `RUST_LOG` may name a level (`debug`, `warn`, …); default `info`.
+fn init_tracing() {
+    let level = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|v| v.trim().parse::<LevelFilter>().ok())
+        .unwrap_or(LevelFilter::INFO);
+    let writer = std::io::stderr
+        .with_max_level(tracing::Level::WARN)
+        .or_else(std::io::stdout);
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_target(false)
+        .init();
+}
+
+/// Resolves on SIGTERM (the host stopping us) or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight invocations");
+}

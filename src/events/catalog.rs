@@ -111,6 +111,18 @@ macro_rules! catalog {
             }
         }
 
+        /// Serializes the event's data only: typed data with canonical names and UTC timestamps,
+        /// or the raw data of an `Unknown` event.
+        impl serde::Serialize for AcsEvent {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $(AcsEvent::$variant(data) => data.serialize(serializer),)+
+                    AcsEvent::Unknown { data: Some(raw), .. } => raw.serialize(serializer),
+                    AcsEvent::Unknown { data: None, .. } => serializer.serialize_unit(),
+                }
+            }
+        }
+
         /// The canonical spelling of a known type string, matched case-insensitively.
         pub fn canonical_event_type(event_type: &str) -> Option<&'static str> {
             event_types::ALL.iter().copied().find(|t| t.eq_ignore_ascii_case(event_type))

@@ -1,0 +1,78 @@
+//! The application: settings, the router, and one entry point per Azure Function. Both the HTTP
+//! server and `handler replay` call [`App::invoke`], so a replayed event takes exactly the path of
+//! a live invocation.
+
+use crate::chat::ChatModule;
+use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::router::Router;
+use crate::settings::{Settings, SettingsError};
+use crate::sms::SmsModule;
+
+/// A reply to the host: status and JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    fn ok(result: &InvocationResult) -> Self {
+        Reply {
+            status: 200,
+            body: result.to_json(),
+        }
+    }
+
+    /// The reply for a request that failed.
+    pub fn error(error: &ProtocolError) -> Self {
+        Reply {
+            status: error.status(),
+            body: functions::error_json(error),
+        }
+    }
+}
+
+/// Everything an invocation needs, built once at start-up.
+pub struct App {
+    router: Router,
+}
+
+impl App {
+    /// Builds the app from its settings; a malformed setting is an error at start-up.
+    pub fn new(settings: &Settings) -> Result<Self, SettingsError> {
+        Ok(App {
+            router: Router {
+                sms: SmsModule::from_settings(settings)?,
+                chat: ChatModule::from_settings(settings)?,
+            },
+        })
+    }
+
+    /// Handles one invocation of `function` with the host's request body.
+    pub async fn invoke(&self, function: &str, body: &[u8]) -> Reply {
+        let outcome = match function {
+            functions::EVENT_GRID_FUNCTION => self.event_grid(body),
+            other => Err(ProtocolError::UnknownFunction(clip(other))),
+        };
+        match outcome {
+            Ok(result) => Reply::ok(&result),
+            Err(error) => Reply::error(&error),
+        }
+    }
+
+    /// `EventGridTrigger`: every event of the trigger value through the router.
+    fn event_grid(&self, body: &[u8]) -> Result<InvocationResult, ProtocolError> {
+        let data = InvocationData::parse(body)?;
+        let events = functions::trigger_events(data.get(functions::EVENT_GRID_BINDING)?)?;
+        let mut result = InvocationResult::default();
+        for event in events {
+            let route = self.router.route(event, &mut result);
+            tracing::debug!(route = route.as_str(), "event routed");
+        }
+        Ok(result)
+    }
+}
+
+fn clip(name: &str) -> String {
+    name.chars().take(100).collect()
+}

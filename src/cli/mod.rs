@@ -1,0 +1,35 @@
+//! The `handler` command line: `serve` (what the Functions host runs), `inspect` and `replay`.
+
+pub mod input;
+pub mod inspect;
+pub mod replay;
+
+use clap::{Parser, Subcommand};
+
+/// Azure Functions custom handler for Azure Communication Services events.
+#[derive(Debug, Parser)]
+#[command(name = "handler", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What to do; without a command the handler serves (that is how the host starts it).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the custom-handler protocol on 127.0.0.1:$FUNCTIONS_CUSTOMHANDLER_PORT (default 3000).
+    Serve,
+    /// Print each event of delivery bodies as typed JSON, one line per event.
+    Inspect {
+        /// Files, folders (every *.json) or - for standard input.
+        paths: Vec<String>,
+        /// Pretty-print each event.
+        #[arg(long)]
+        pretty: bool,
+    },
+    /// Run each event through the handler exactly as a live invocation and print its outputs.
+    Replay {
+        /// Files, folders (every *.json) or - for standard input.
+        paths: Vec<String>,
+    },
+}

@@ -1,0 +1,237 @@
+//! The Azure Functions custom-handler protocol, without HTTP: the host's invocation body
+//! (`{"Data": {...}, "Metadata": {...}}`) in, the invocation result
+//! (`{"Outputs": {...}, "Logs": [...], "ReturnValue": null}`) out.
+//!
+//! The host JSON-encodes string values a second time, and may hand an Event Grid trigger value
+//! over as an object, a string holding the event, or (with `cardinality: many`) a string holding an
+//! array. This module undoes all of that and knows nothing about SMS or chat.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::events::{parse_delivery, Delivery, DeliveryError};
+use crate::outputs::{GroupedOutputs, Output};
+
+/// The function folder (and URL path) of the Event Grid function.
+pub const EVENT_GRID_FUNCTION: &str = "EventGridTrigger";
+/// The trigger binding name in `EventGridTrigger/function.json`.
+pub const EVENT_GRID_BINDING: &str = "eventGridEvent";
+
+/// Largest invocation body we read (the host puts each event in `Data` and its `data` again in
+/// `Metadata`; Event Grid caps an event at 1 MB and a batch at 1 MB).
+pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
+
+/// What is wrong with an invocation, mapped to an HTTP status in one place ([`ProtocolError::status`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the body is not JSON: {0}")]
+    NotJson(String),
+    #[error("the body is not the host's invocation envelope: {0}")]
+    NotAnInvocation(String),
+    #[error("the invocation has no `Data` object")]
+    MissingData,
+    #[error("`Data` has no `{0}` trigger value")]
+    MissingTrigger(&'static str),
+    #[error("the `{binding}` trigger value is not an event: {reason}")]
+    BadTrigger { binding: &'static str, reason: String },
+    #[error("no function named `{0}` (function names are case-sensitive)")]
+    UnknownFunction(String),
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("temporary failure, retry: {0}")]
+    Transient(String),
+}
+
+impl ProtocolError {
+    /// The status the host sees: 4xx for requests that can never succeed, 500 (retry) only for
+    /// transient faults.
+    pub fn status(&self) -> u16 {
+        match self {
+            ProtocolError::UnknownFunction(_) => 404,
+            ProtocolError::TooLarge { .. } => 413,
+            ProtocolError::Transient(_) => 500,
+            _ => 400,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct InvokeRequest<'a> {
+    #[serde(rename = "Data", alias = "data", borrow, default)]
+    data: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
+}
+
+/// The `Data` of an invocation: binding name to raw value.
+pub struct InvocationData<'a>(HashMap<Cow<'a, str>, &'a RawValue>);
+
+impl<'a> InvocationData<'a> {
+    /// Reads the host's envelope; `Metadata` is ignored (the trigger value has everything).
+    pub fn parse(body: &'a [u8]) -> Result<Self, ProtocolError> {
+        let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
+        if first != Some(b'{') {
+            return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+                Err(e) => Err(ProtocolError::NotJson(e.to_string())),
+                Ok(_) => Err(ProtocolError::NotAnInvocation("expected a JSON object".to_owned())),
+            };
+        }
+        let request: InvokeRequest<'a> = serde_json::from_slice(body).map_err(|e| {
+            if e.is_data() {
+                ProtocolError::NotAnInvocation(e.to_string())
+            } else {
+                ProtocolError::NotJson(e.to_string())
+            }
+        })?;
+        request.data.map(InvocationData).ok_or(ProtocolError::MissingData)
+    }
+
+    /// The raw value of an input binding.
+    pub fn get(&self, binding: &'static str) -> Result<&'a RawValue, ProtocolError> {
+        self.0.get(binding).copied().ok_or(ProtocolError::MissingTrigger(binding))
+    }
+}
+
+/// Undoes the host's string encoding of a value: a JSON string is parsed once more, at most
+/// `max_decodes` times, and the JSON text inside is returned.
+pub fn decode_string_value(raw: &RawValue, max_decodes: usize) -> Result<Cow<'_, str>, String> {
+    let mut text: Cow<'_, str> = Cow::Borrowed(raw.get());
+    for _ in 0..max_decodes {
+        if !text.trim_start().starts_with('"') {
+            break;
+        }
+        let inner: String = serde_json::from_str(&text).map_err(|e| format!("a string that is not valid JSON text: {e}"))?;
+        text = Cow::Owned(inner);
+    }
+    Ok(text)
+}
+
+/// The events of an Event Grid trigger value: an event object, an array of them
+/// (`cardinality: many`), or a JSON string holding either (parsed up to twice).
+pub fn trigger_events(raw: &RawValue) -> Result<Delivery, ProtocolError> {
+    let bad = |reason: String| ProtocolError::BadTrigger {
+        binding: EVENT_GRID_BINDING,
+        reason,
+    };
+    let text = decode_string_value(raw, 2).map_err(bad)?;
+    match text.trim_start().as_bytes().first() {
+        Some(b'{') | Some(b'[') => {}
+        _ => return Err(bad("expected an event object, an array of events, or a string holding them".to_owned())),
+    }
+    match parse_delivery(text.as_bytes()) {
+        Ok(delivery) => Ok(delivery),
+        // An empty batch is a valid (if odd) invocation: nothing to do.
+        Err(DeliveryError::Empty) => Ok(Vec::new()),
+        Err(e) => Err(bad(e.to_string())),
+    }
+}
+
+/// The invocation result the host expects; `ReturnValue` is always null (no `$return` binding).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct InvocationResult {
+    pub outputs: Vec<Output>,
+    pub logs: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ResultBody<'a> {
+    outputs: GroupedOutputs<'a>,
+    logs: &'a [String],
+    return_value: (),
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+impl InvocationResult {
+    /// The JSON body of a successful reply.
+    pub fn to_json(&self) -> Vec<u8> {
+        let body = ResultBody {
+            outputs: GroupedOutputs(&self.outputs),
+            logs: &self.logs,
+            return_value: (),
+            error: None,
+        };
+        // Serializing strings and pre-serialized raw values cannot fail.
+        serde_json::to_vec(&body).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+    }
+}
+
+const FALLBACK_BODY: &[u8] = br#"{"Outputs":{},"Logs":[],"ReturnValue":null}"#;
+
+/// The JSON body of a failed reply: the host envelope (never empty) plus an `Error` object that
+/// says what went wrong.
+pub fn error_json(error: &ProtocolError) -> Vec<u8> {
+    let message = error.to_string();
+    let logs = [format!("error: {message}")];
+    let body = ResultBody {
+        outputs: GroupedOutputs(&[]),
+        logs: &logs,
+        return_value: (),
+        error: Some(ErrorBody {
+            status: error.status(),
+            message: &message,
+        }),
+    };
+    serde_json::to_vec(&body).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    const EVENT: &str = r#"{"id":"1","eventType":"Microsoft.Communication.Unheard","subject":"s","eventTime":"2020-09-18T00:27:47Z","data":{}}"#;
+
+    #[test]
+    fn trigger_value_in_every_form_the_host_may_use() {
+        let once = serde_json::to_string(EVENT).unwrap();
+        let twice = serde_json::to_string(&once).unwrap();
+        let array = format!("[{EVENT},{EVENT}]");
+        let array_string = serde_json::to_string(&array).unwrap();
+        for (form, expected) in [(EVENT.to_owned(), 1), (once, 1), (twice, 1), (array, 2), (array_string, 2)] {
+            let events = trigger_events(&raw(&form)).unwrap_or_else(|e| panic!("{form}: {e}"));
+            assert_eq!(events.len(), expected, "{form}");
+            assert!(events.iter().all(|e| e.is_ok()));
+        }
+        assert_eq!(trigger_events(&raw("[]")).unwrap().len(), 0);
+    }
+
+    #[test]
+    fn bad_trigger_values() {
+        for bad in ["5", "null", r#""hello""#, r#""{not json""#, "true"] {
+            let err = trigger_events(&raw(bad)).unwrap_err();
+            assert_eq!(err.status(), 400, "{bad}");
+        }
+    }
+
+    #[test]
+    fn envelope_errors_say_what_is_missing() {
+        assert!(matches!(InvocationData::parse(b""), Err(ProtocolError::NotJson(_))));
+        assert!(matches!(InvocationData::parse(b"null"), Err(ProtocolError::NotAnInvocation(_))));
+        assert!(matches!(InvocationData::parse(b"{\"Data\":5}"), Err(ProtocolError::NotAnInvocation(_))));
+        assert!(matches!(InvocationData::parse(b"{\"Metadata\":{}}"), Err(ProtocolError::MissingData)));
+        assert!(matches!(InvocationData::parse(b"{\"Data\":{}"), Err(ProtocolError::NotJson(_))));
+        let data = InvocationData::parse(b"{\"Data\":{}}").unwrap();
+        assert_eq!(data.get(EVENT_GRID_BINDING).unwrap_err().to_string(), "`Data` has no `eventGridEvent` trigger value");
+    }
+
+    #[test]
+    fn replies_are_never_empty() {
+        assert_eq!(InvocationResult::default().to_json(), FALLBACK_BODY);
+        let body: serde_json::Value = serde_json::from_slice(&error_json(&ProtocolError::MissingData)).unwrap();
+        assert_eq!(body["Error"]["status"], 400);
+        assert_eq!(body["ReturnValue"], serde_json::Value::Null);
+        assert!(body["Outputs"].as_object().unwrap().is_empty());
+    }
+}

@@ -1,0 +1,306 @@
+//! Output bindings: the table entities and queue messages an invocation asks the Functions host
+//! to write, under the binding names of `EventGridTrigger/function.json` (our public contract).
+//!
+//! Values are typed when built (a [`TableEntity`] with checked keys, a serializable message
+//! struct) and serialized once, so the response writer only copies bytes.
+
+use std::fmt::Write as _;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+/// Table output bindings (the table name is in function.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TableBinding {
+    /// `SmsMessages`: every inbound and outbound text.
+    SmsMessages,
+    /// `SmsOptOuts`: opt-out state per (our number, their number).
+    SmsOptOuts,
+    /// `SmsDeliveryReports`: every delivery report.
+    SmsDeliveryReports,
+    /// `ChatMessages`: one row per chat message version.
+    ChatMessages,
+    /// `ChatThreads`: one row per thread version.
+    ChatThreads,
+    /// `ChatMembers`: one row per membership change.
+    ChatMembers,
+}
+
+/// Queue output bindings (the queue name is in function.json).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum QueueBinding {
+    /// `sms-outbox`: replies for the `SmsSender` function to send.
+    SmsOutbox,
+    /// `sms-inbox`: inbound texts for the application.
+    SmsInbox,
+    /// `sms-delivery-failures`: reports an operator must look at.
+    SmsDeliveryFailures,
+    /// `chat-notifications`: one message per chat recipient.
+    ChatNotifications,
+    /// `acs-events-deadletter`: events we could not process, raw, with the reason.
+    DeadLetter,
+}
+
+impl TableBinding {
+    /// The binding name in function.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            TableBinding::SmsMessages => "smsMessages",
+            TableBinding::SmsOptOuts => "smsOptOuts",
+            TableBinding::SmsDeliveryReports => "smsDeliveryReports",
+            TableBinding::ChatMessages => "chatMessages",
+            TableBinding::ChatThreads => "chatThreads",
+            TableBinding::ChatMembers => "chatMembers",
+        }
+    }
+}
+
+impl QueueBinding {
+    /// The binding name in function.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueBinding::SmsOutbox => "smsOutbox",
+            QueueBinding::SmsInbox => "smsInbox",
+            QueueBinding::SmsDeliveryFailures => "smsDeliveryFailures",
+            QueueBinding::ChatNotifications => "chatNotifications",
+            QueueBinding::DeadLetter => "deadLetter",
+        }
+    }
+}
+
+/// Why a key or an output value could not be built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OutputError {
+    #[error("{which} is empty")]
+    EmptyKey { which: &'static str },
+    #[error("{which} is {len} bytes (UTF-16) after escaping; Azure Tables allow at most 1024")]
+    KeyTooLong { which: &'static str, len: usize },
+    #[error("a queue message must be a JSON object")]
+    NotAnObject,
+    #[error("could not serialize the output: {0}")]
+    Serialize(String),
+}
+
+/// Maximum key size in Azure Table storage: 1 KiB, stored as UTF-16.
+const MAX_KEY_UTF16_BYTES: usize = 1024;
+
+/// Escapes a source id into a valid Azure Table key, reversibly: the characters Azure forbids in
+/// keys (`/ \ # ?`, U+0000–U+001F, U+007F–U+009F) and `%` itself become `%XX` (UTF-8 bytes,
+/// upper-case hex). Ids without those characters are unchanged, so keys stay readable.
+pub fn escape_key(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for ch in source.chars() {
+        if matches!(ch, '/' | '\\' | '#' | '?' | '%') || ch.is_control() {
+            let mut buf = [0u8; 4];
+            for byte in ch.encode_utf8(&mut buf).bytes() {
+                let _ = write!(out, "%{byte:02X}");
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// Reverses [`escape_key`]. Text that is not a valid escape is kept as is.
+pub fn unescape_key(key: &str) -> String {
+    let bytes = key.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex_digit(bytes[i + 1]), hex_digit(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+fn hex_digit(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|d| d as u8)
+}
+
+/// A checked, escaped `PartitionKey` or `RowKey`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct TableKey(String);
+
+impl TableKey {
+    /// Escapes `source` (see [`escape_key`]) and checks the size limit.
+    pub fn new(which: &'static str, source: &str) -> Result<Self, OutputError> {
+        if source.is_empty() {
+            return Err(OutputError::EmptyKey { which });
+        }
+        let escaped = escape_key(source);
+        let len = escaped.encode_utf16().count() * 2;
+        if len > MAX_KEY_UTF16_BYTES {
+            return Err(OutputError::KeyTooLong { which, len });
+        }
+        Ok(TableKey(escaped))
+    }
+
+    /// The key as stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A row for a table output binding: keys plus properties.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableEntity {
+    pub partition_key: TableKey,
+    pub row_key: TableKey,
+    pub properties: Map<String, Value>,
+}
+
+impl TableEntity {
+    /// An entity with escaped, checked keys and no properties yet.
+    pub fn new(partition_key: &str, row_key: &str) -> Result<Self, OutputError> {
+        Ok(TableEntity {
+            partition_key: TableKey::new("PartitionKey", partition_key)?,
+            row_key: TableKey::new("RowKey", row_key)?,
+            properties: Map::new(),
+        })
+    }
+
+    /// Sets a property (builder style).
+    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
+        self.properties.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Sets a property when there is a value.
+    pub fn with_opt(self, name: &str, value: Option<impl Into<Value>>) -> Self {
+        match value {
+            Some(value) => self.with(name, value),
+            None => self,
+        }
+    }
+}
+
+impl Serialize for TableEntity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.properties.len() + 2))?;
+        map.serialize_entry("PartitionKey", &self.partition_key)?;
+        map.serialize_entry("RowKey", &self.row_key)?;
+        for (name, value) in &self.properties {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// One value for one output binding, serialized once when built.
+#[derive(Debug, Clone)]
+pub struct Output {
+    binding: &'static str,
+    value: Box<RawValue>,
+}
+
+impl PartialEq for Output {
+    fn eq(&self, other: &Self) -> bool {
+        self.binding == other.binding && self.value.get() == other.value.get()
+    }
+}
+
+impl Output {
+    /// A row for a table binding.
+    pub fn entity(binding: TableBinding, entity: &TableEntity) -> Result<Output, OutputError> {
+        let value = serde_json::value::to_raw_value(entity).map_err(|e| OutputError::Serialize(e.to_string()))?;
+        Ok(Output {
+            binding: binding.name(),
+            value,
+        })
+    }
+
+    /// A message for a queue binding; `message` must serialize to a JSON object (the host would
+    /// turn a bare string into binary or a date).
+    pub fn message<T: Serialize + ?Sized>(binding: QueueBinding, message: &T) -> Result<Output, OutputError> {
+        let value = serde_json::value::to_raw_value(message).map_err(|e| OutputError::Serialize(e.to_string()))?;
+        if !value.get().starts_with('{') {
+            return Err(OutputError::NotAnObject);
+        }
+        Ok(Output {
+            binding: binding.name(),
+            value,
+        })
+    }
+
+    /// The binding name this value is for.
+    pub fn binding(&self) -> &'static str {
+        self.binding
+    }
+
+    /// The serialized value.
+    pub fn value(&self) -> &RawValue {
+        &self.value
+    }
+}
+
+/// Outputs grouped by binding name, in first-seen order: `{"smsMessages": [..], ...}`, the shape
+/// the host splits into one row or message per array element.
+pub struct GroupedOutputs<'a>(pub &'a [Output]);
+
+impl Serialize for GroupedOutputs<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for output in self.0 {
+            if !names.contains(&output.binding) {
+                names.push(output.binding);
+            }
+        }
+        let mut map = serializer.serialize_map(Some(names.len()))?;
+        for name in names {
+            let values: Vec<&RawValue> = self.0.iter().filter(|o| o.binding == name).map(|o| o.value()).collect();
+            map.serialize_entry(name, &values)?;
+        }
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_escape_forbidden_characters_reversibly() {
+        let source = "19:abc/def\\g#h?i%j\u{1}k\u{85}l@thread.v2";
+        let key = TableKey::new("RowKey", source).unwrap();
+        for forbidden in ['/', '\\', '#', '?', '\u{1}', '\u{85}'] {
+            assert!(!key.as_str().contains(forbidden), "{}", key.as_str());
+        }
+        assert_eq!(unescape_key(key.as_str()), source);
+        // Ordinary ids are unchanged.
+        assert_eq!(escape_key("8:acs:abc_123"), "8:acs:abc_123");
+    }
+
+    #[test]
+    fn keys_are_checked_for_size_and_emptiness() {
+        assert_eq!(TableKey::new("RowKey", ""), Err(OutputError::EmptyKey { which: "RowKey" }));
+        assert!(TableKey::new("RowKey", &"a".repeat(512)).is_ok());
+        assert!(matches!(TableKey::new("RowKey", &"a".repeat(513)), Err(OutputError::KeyTooLong { .. })));
+        // Escaping counts: 200 slashes become 600 characters.
+        assert!(matches!(TableKey::new("PartitionKey", &"/".repeat(200)), Err(OutputError::KeyTooLong { .. })));
+    }
+
+    #[test]
+    fn entities_and_messages_serialize_for_the_host() {
+        let entity = TableEntity::new("+15555555555", "m/1").unwrap().with("Direction", "inbound").with_opt("SegmentCount", None::<i32>);
+        let out = Output::entity(TableBinding::SmsMessages, &entity).unwrap();
+        assert_eq!(out.binding(), "smsMessages");
+        assert_eq!(out.value().get(), r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound"}"#);
+        assert_eq!(Output::message(QueueBinding::SmsInbox, "text").unwrap_err(), OutputError::NotAnObject);
+
+        let msg = Output::message(QueueBinding::DeadLetter, &serde_json::json!({"a": 1})).unwrap();
+        let grouped = serde_json::to_string(&GroupedOutputs(&[out.clone(), msg, out])).unwrap();
+        assert!(grouped.starts_with(r#"{"smsMessages":[{"PartitionKey""#), "{grouped}");
+        assert!(grouped.contains(r#""deadLetter":[{"a":1}]"#), "{grouped}");
+    }
+}

@@ -1,0 +1,202 @@
+//! The router: the one place that knows which business module owns which event type, and what
+//! happens to everything else.
+//!
+//! Policy (never lose an event, never turn poison into retries):
+//! - known type, valid data: the owning module's outputs;
+//! - a type no module owns: acknowledged, no outputs;
+//! - an unknown type: acknowledged, no outputs, one log line naming the type;
+//! - an event that is not an event, data that does not fit its type, or a module that cannot
+//!   process it: the raw event goes to the `deadLetter` queue with the reason, and the invocation
+//!   still succeeds.
+
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::chat::ChatModule;
+use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
+use crate::functions::InvocationResult;
+use crate::outputs::{Output, QueueBinding};
+use crate::sms::SmsModule;
+
+/// A business module: typed event in, typed outputs out. Modules never see HTTP or envelopes
+/// other than the typed [`Envelope`].
+pub trait EventModule {
+    /// Why an event could not be processed; always permanent (a retry gives the same answer).
+    type Error: std::fmt::Display;
+
+    /// The outputs for one event this module owns.
+    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, Self::Error>;
+}
+
+/// Where an event went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Sms,
+    Chat,
+    /// A known type no module handles (calling, email, router, …).
+    Acknowledged,
+    /// A type this version does not know.
+    Unknown,
+    DeadLetter,
+}
+
+impl Route {
+    /// The name used in logs and `replay` output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Route::Sms => "sms",
+            Route::Chat => "chat",
+            Route::Acknowledged => "acknowledged",
+            Route::Unknown => "unknown type",
+            Route::DeadLetter => "dead-lettered",
+        }
+    }
+}
+
+/// The dead-letter queue message: the raw event, untouched, and why it was not processed.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DeadLetter<'a> {
+    reason: &'static str,
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    path: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event_type: Option<&'a str>,
+    event: &'a RawValue,
+}
+
+/// Routes typed events to the SMS and chat modules.
+pub struct Router {
+    pub sms: SmsModule,
+    pub chat: ChatModule,
+}
+
+impl Router {
+    /// Processes one event of an invocation, appending its outputs and exactly one log line.
+    /// Log lines carry the type, id, route and output count: never a phone number or text.
+    pub fn route(&self, event: Result<Event, InvalidEvent>, result: &mut InvocationResult) -> Route {
+        let event = match event {
+            Ok(event) => event,
+            Err(invalid) => {
+                let letter = DeadLetter {
+                    reason: "invalidEvent",
+                    error: &invalid.to_string(),
+                    path: None,
+                    event_id: invalid.id.as_deref(),
+                    event_type: invalid.event_type.as_deref(),
+                    event: &invalid.raw,
+                };
+                let detail = "not an Event Grid event or CloudEvent";
+                self.dead_letter(&letter, invalid.event_type.as_deref(), invalid.id.as_deref(), detail, result);
+                return Route::DeadLetter;
+            }
+        };
+        let envelope = &event.envelope;
+        let acs = match &event.data {
+            Ok(acs) => acs,
+            Err(error) => {
+                let letter = DeadLetter {
+                    reason: "invalidData",
+                    error: &error.to_string(),
+                    path: Some(&error.path),
+                    event_id: Some(&envelope.id),
+                    event_type: Some(&envelope.event_type),
+                    event: &event.raw,
+                };
+                let detail = format!("data does not fit at `{}`", error.path);
+                self.dead_letter(&letter, Some(&envelope.event_type), Some(&envelope.id), &detail, result);
+                return Route::DeadLetter;
+            }
+        };
+        let (route, outcome) = match acs {
+            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => {
+                (Route::Sms, self.sms.handle(envelope, acs).map_err(|e| e.to_string()))
+            }
+            AcsEvent::ChatMessageReceived(_)
+            | AcsEvent::ChatMessageEdited(_)
+            | AcsEvent::ChatMessageDeleted(_)
+            | AcsEvent::ChatMessageReceivedInThread(_)
+            | AcsEvent::ChatMessageEditedInThread(_)
+            | AcsEvent::ChatMessageDeletedInThread(_)
+            | AcsEvent::ChatThreadCreatedWithUser(_)
+            | AcsEvent::ChatThreadCreated(_)
+            | AcsEvent::ChatThreadPropertiesUpdatedPerUser(_)
+            | AcsEvent::ChatThreadPropertiesUpdated(_)
+            | AcsEvent::ChatThreadWithUserDeleted(_)
+            | AcsEvent::ChatThreadDeleted(_)
+            | AcsEvent::ChatParticipantAddedToThreadWithUser(_)
+            | AcsEvent::ChatParticipantRemovedFromThreadWithUser(_)
+            | AcsEvent::ChatThreadParticipantAdded(_)
+            | AcsEvent::ChatThreadParticipantRemoved(_)
+            | AcsEvent::ChatMemberAddedToThreadWithUser(_)
+            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => {
+                (Route::Chat, self.chat.handle(envelope, acs).map_err(|e| e.to_string()))
+            }
+            AcsEvent::Unknown { .. } => (Route::Unknown, Ok(Vec::new())),
+            _ => (Route::Acknowledged, Ok(Vec::new())),
+        };
+        match outcome {
+            Ok(outputs) => {
+                result.logs.push(log_line(
+                    &envelope.event_type,
+                    &envelope.id,
+                    route.as_str(),
+                    outputs.len(),
+                ));
+                result.outputs.extend(outputs);
+                route
+            }
+            Err(error) => {
+                let letter = DeadLetter {
+                    reason: "processingFailed",
+                    error: &error,
+                    path: None,
+                    event_id: Some(&envelope.id),
+                    event_type: Some(&envelope.event_type),
+                    event: &event.raw,
+                };
+                let detail = format!("the {} module could not process it", route.as_str());
+                self.dead_letter(&letter, Some(&envelope.event_type), Some(&envelope.id), &detail, result);
+                Route::DeadLetter
+            }
+        }
+    }
+
+    fn dead_letter(
+        &self,
+        letter: &DeadLetter<'_>,
+        event_type: Option<&str>,
+        id: Option<&str>,
+        detail: &str,
+        result: &mut InvocationResult,
+    ) {
+        let route = format!("{} ({detail})", Route::DeadLetter.as_str());
+        match Output::message(QueueBinding::DeadLetter, letter) {
+            Ok(output) => {
+                result.outputs.push(output);
+                result.logs.push(log_line(event_type.unwrap_or("?"), id.unwrap_or("?"), &route, 1));
+            }
+            Err(e) => {
+                // Cannot happen for a struct of strings and raw JSON; say so rather than drop.
+                tracing::error!(error = %e, "could not build a dead-letter message");
+                result.logs.push(log_line(event_type.unwrap_or("?"), id.unwrap_or("?"), "LOST: dead-letter failed", 0));
+            }
+        }
+    }
+}
+
+/// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length.
+fn log_line(event_type: &str, id: &str, route: &str, outputs: usize) -> String {
+    let plural = if outputs == 1 { "" } else { "s" };
+    format!("{} {}: {route}, {outputs} output{plural}", clip(event_type), clip(id))
+}
+
+fn clip(text: &str) -> &str {
+    match text.char_indices().nth(120) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}

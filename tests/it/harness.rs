@@ -1,0 +1,274 @@
+//! A Functions host emulator, as `functions-custom-handler.md` §8 describes the real one: it
+//! starts the `handler` binary on a free port with the host's environment, polls `GET /` every
+//! 25 ms until it answers, and POSTs invocations chunked with the host's headers.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// A running handler process.
+pub struct Handler {
+    pub child: Child,
+    pub port: u16,
+}
+
+/// An HTTP response as the host sees it.
+#[derive(Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON; panics (failing the test) when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("reply is not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Handler {
+    /// Starts the handler with the host's environment plus `settings`, and waits until ready.
+    pub fn start(settings: &[(&str, &str)]) -> Handler {
+        let port = free_port();
+        let child = Handler::command(&port.to_string(), settings)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn handler");
+        let handler = Handler { child, port };
+        handler.wait_ready();
+        handler
+    }
+
+    /// The command the host would run (not yet started).
+    pub fn command(port: &str, settings: &[(&str, &str)]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_handler"));
+        command
+            .env_clear()
+            .env("FUNCTIONS_CUSTOMHANDLER_PORT", port)
+            .env("FUNCTIONS_HTTPWORKER_PORT", port)
+            .env("FUNCTIONS_CUSTOMHANDLER_WORKER_ID", "4c0b7c6e-0000-4000-8000-000000000001")
+            .env("FUNCTIONS_APP_ROOT_PATH", env!("CARGO_MANIFEST_DIR"))
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        for (k, v) in settings {
+            command.env(k, v);
+        }
+        command
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(mut conn) = Connection::open(self.port) {
+                if conn.send("GET", "/", &[], None, false).is_ok() {
+                    return;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("handler did not answer GET / within 30 s");
+    }
+
+    pub fn connect(&self) -> Connection {
+        Connection::open(self.port).expect("connect to handler")
+    }
+
+    /// One invocation on a fresh connection.
+    pub fn invoke(&self, function: &str, body: &[u8]) -> HttpResponse {
+        self.connect().invoke(function, body)
+    }
+
+    /// Sends SIGTERM and waits for the exit status, returning it with everything printed.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let status = wait_timeout(&mut self.child, Duration::from_secs(20)).expect("handler exits after SIGTERM");
+        let mut output = String::new();
+        if let Some(mut out) = self.child.stdout.take() {
+            let _ = out.read_to_string(&mut output);
+        }
+        if let Some(mut err) = self.child.stderr.take() {
+            let _ = err.read_to_string(&mut output);
+        }
+        (status, output)
+    }
+}
+
+impl Drop for Handler {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn wait_timeout(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    None
+}
+
+/// A keep-alive HTTP/1.1 connection.
+pub struct Connection {
+    reader: BufReader<TcpStream>,
+    port: u16,
+}
+
+impl Connection {
+    pub fn open(port: u16) -> std::io::Result<Connection> {
+        let stream = TcpStream::connect(("127.0.0.1", port))?;
+        stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            reader: BufReader::new(stream),
+            port,
+        })
+    }
+
+    /// A host invocation: POST /{function}, chunked, with the host's headers.
+    pub fn invoke(&mut self, function: &str, body: &[u8]) -> HttpResponse {
+        let headers = [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("X-Azure-Functions-HostVersion", "4.1036.1.23224"),
+            ("X-Azure-Functions-InvocationId", "5b8f3c2e-1f2d-4a5e-9c1b-2f7f0b6f1a01"),
+            ("User-Agent", "Azure-Functions-Host/4.1036.1.23224"),
+            ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),
+        ];
+        self.send("POST", &format!("/{function}"), &headers, Some(body), true)
+            .unwrap_or_else(|e| panic!("invocation of {function} failed at the socket: {e}"))
+    }
+
+    /// Sends one request; `chunked` sends the body in several chunks without Content-Length.
+    pub fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+        chunked: bool,
+    ) -> std::io::Result<HttpResponse> {
+        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", self.port).into_bytes();
+        for (name, value) in headers {
+            request.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+        }
+        match (body, chunked) {
+            (Some(body), true) => {
+                request.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+                // Uneven chunks, as a .NET HttpClient streaming a serializer would produce.
+                for chunk in body.chunks(4093) {
+                    request.extend_from_slice(format!("{:X}\r\n", chunk.len()).as_bytes());
+                    request.extend_from_slice(chunk);
+                    request.extend_from_slice(b"\r\n");
+                }
+                request.extend_from_slice(b"0\r\n\r\n");
+            }
+            (Some(body), false) => {
+                request.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+                request.extend_from_slice(body);
+            }
+            (None, _) => request.extend_from_slice(b"\r\n"),
+        }
+        self.reader.get_mut().write_all(&request)?;
+        self.read_response()
+    }
+
+    fn read_response(&mut self) -> std::io::Result<HttpResponse> {
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
+        }
+        let status: u16 = line
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+        let mut headers = Vec::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line)?;
+            let trimmed = line.trim_end();
+            if trimmed.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = trimmed.split_once(':') {
+                headers.push((name.trim().to_owned(), value.trim().to_owned()));
+            }
+        }
+        let find = |name: &str| headers.iter().find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        let mut body = Vec::new();
+        if let Some(length) = find("content-length") {
+            let length: usize = length.parse().map_err(|_| std::io::Error::other("bad content-length"))?;
+            body.resize(length, 0);
+            self.reader.read_exact(&mut body)?;
+        } else if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            loop {
+                line.clear();
+                self.reader.read_line(&mut line)?;
+                let size = usize::from_str_radix(line.trim(), 16).map_err(|_| std::io::Error::other("bad chunk size"))?;
+                let mut chunk = vec![0; size + 2];
+                self.reader.read_exact(&mut chunk)?;
+                if size == 0 {
+                    break;
+                }
+                body.extend_from_slice(&chunk[..size]);
+            }
+        }
+        Ok(HttpResponse { status, headers, body })
+    }
+}
+
+/// The body the host POSTs for one Event Grid event (§1.4 / §8 step 4): the event as an object
+/// under the trigger binding name, its `data` again in Metadata, and `sys`.
+pub fn event_grid_invocation(event: &Value) -> Vec<u8> {
+    invocation_with_trigger(event.clone(), event.get("data").cloned())
+}
+
+/// Same, with the trigger value given as-is (a string, an array string, …).
+pub fn invocation_with_trigger(trigger: Value, data: Option<Value>) -> Vec<u8> {
+    let mut metadata = serde_json::Map::new();
+    if let Some(data) = data {
+        metadata.insert("data".into(), data);
+    }
+    metadata.insert(
+        "sys".into(),
+        serde_json::json!({"MethodName": "EventGridTrigger", "UtcNow": "2026-11-27T07:00:00.1234567Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}),
+    );
+    serde_json::to_vec(&serde_json::json!({"Data": {"eventGridEvent": trigger}, "Metadata": metadata})).unwrap()
+}
+
+/// Every event of every sample file, as (file name, event JSON).
+pub fn sample_events() -> Vec<(String, Value)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut events = Vec::new();
+    for file in files {
+        let value: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        match value {
+            Value::Array(items) => events.extend(items.into_iter().map(|e| (name.clone(), e))),
+            other => events.push((name, other)),
+        }
+    }
+    events
+}

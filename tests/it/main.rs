@@ -1,0 +1,6 @@
+//! Protocol-level tests: the real `handler` binary driven the way the Functions host drives it,
+//! and the library's public entry points run over every sample.
+
+mod harness;
+mod protocol;
+mod samples;

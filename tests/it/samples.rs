@@ -1,0 +1,125 @@
+//! Every sample through the public entry points: `inspect` types every known event, `replay` and
+//! the live server produce the same outputs, and no log line leaks personal data.
+
+use acs_event_handler::app::App;
+use acs_event_handler::cli::{input, inspect, replay};
+use acs_event_handler::events::canonical_event_type;
+use acs_event_handler::settings::Settings;
+use serde_json::Value;
+
+use crate::harness::{event_grid_invocation, sample_events, Handler};
+
+fn samples_dir() -> String {
+    format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn inspect_lines(paths: &[String]) -> (Vec<Value>, usize) {
+    let inputs = input::read_inputs(paths);
+    let mut out = Vec::new();
+    let errors = inspect::run(&inputs, false, &mut out).unwrap();
+    let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    (lines, errors)
+}
+
+#[test]
+fn inspect_types_every_sample_event() {
+    let (lines, errors) = inspect_lines(&[samples_dir()]);
+    assert_eq!(errors, 0, "{lines:#?}");
+    assert_eq!(lines.len(), sample_events().len());
+    for line in &lines {
+        let event_type = line["eventType"].as_str().unwrap();
+        assert!(canonical_event_type(event_type).is_some(), "sample of an unknown type: {line}");
+        assert_ne!(line["kind"], "Unknown", "{line}");
+        assert!(line.get("error").is_none(), "{line}");
+        assert!(line["data"].is_object(), "{line}");
+        assert!(["eventgrid", "cloudevents"].contains(&line["schema"].as_str().unwrap()));
+        assert_eq!(
+            event_type.rsplit('.').next().unwrap().to_ascii_lowercase(),
+            line["kind"].as_str().unwrap().to_ascii_lowercase(),
+            "kind matches the type"
+        );
+    }
+}
+
+#[test]
+fn inspect_reports_each_invalid_file_and_goes_on() {
+    let invalid = format!("{}/tests/fixtures/invalid", env!("CARGO_MANIFEST_DIR"));
+    let sms = format!("{}/docs-sms__SMSReceived.json", samples_dir());
+    let (lines, errors) = inspect_lines(&[invalid, sms]);
+    assert_eq!(errors, 3);
+    assert_eq!(lines.len(), 4);
+    for line in &lines[..3] {
+        assert!(line["source"].as_str().unwrap().ends_with(".json"));
+        assert!(line["error"].as_str().unwrap().starts_with("not valid JSON"), "{line}");
+    }
+    assert_eq!(lines[3]["kind"], "SmsReceived");
+}
+
+#[tokio::test]
+async fn replay_and_the_live_server_give_identical_outputs() {
+    let app = App::new(&Settings::default()).unwrap();
+    let inputs = input::read_inputs(&[samples_dir()]);
+    let mut out = Vec::new();
+    let failures = replay::run(&app, &inputs, &mut out).await.unwrap();
+    assert_eq!(failures, 0);
+    let replayed: Vec<Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+
+    let handler = Handler::start(&[]);
+    let events = sample_events();
+    assert_eq!(replayed.len(), events.len());
+    let mut conn = handler.connect();
+    for ((file, event), line) in events.iter().zip(&replayed) {
+        let reply = conn.invoke("EventGridTrigger", &event_grid_invocation(event));
+        assert_eq!(reply.status, 200, "{file}");
+        let body = reply.json();
+        assert_eq!(body["Outputs"], line["outputs"], "{file}");
+        assert_eq!(body["Logs"], line["logs"], "{file}");
+        assert_eq!(line["id"], event["id"], "{file}");
+    }
+}
+
+/// Every string value under `data` that looks like personal data: phone numbers, e-mail
+/// addresses and message texts.
+fn personal_values(event: &Value) -> Vec<String> {
+    fn walk(key: &str, value: &Value, found: &mut Vec<String>) {
+        match value {
+            Value::String(s) => {
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                let phone_like = digits >= 10 && s.trim_start_matches('+').chars().all(|c| c.is_ascii_digit());
+                let email_like = s.contains('@') && s.contains('.') && !s.contains("thread");
+                let text_key = ["message", "messagebody", "content", "body", "text", "caption", "originalmessage"]
+                    .contains(&key.to_ascii_lowercase().as_str());
+                if phone_like || email_like || (text_key && s.len() > 3) {
+                    found.push(s.clone());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(key, v, found)),
+            Value::Object(map) => map.iter().for_each(|(k, v)| walk(k, v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk("data", &event["data"], &mut found);
+    found
+}
+
+#[test]
+fn logs_carry_no_phone_number_email_or_message_text() {
+    let handler = Handler::start(&[("RUST_LOG", "debug")]);
+    let events = sample_events();
+    let mut secrets = Vec::new();
+    let mut conn = handler.connect();
+    for (file, event) in &events {
+        secrets.extend(personal_values(event));
+        let body = conn.invoke("EventGridTrigger", &event_grid_invocation(event)).json();
+        let logs = body["Logs"].to_string();
+        for secret in personal_values(event) {
+            assert!(!logs.contains(&secret), "{file}: Logs leak {secret:?}: {logs}");
+        }
+    }
+    assert!(secrets.len() > 20, "the privacy check must look at real values: {secrets:?}");
+    let (_, output) = handler.terminate();
+    for secret in &secrets {
+        assert!(!output.contains(secret.as_str()), "process output leaks {secret:?}");
+    }
+}

@@ -2,5 +2,6 @@
 //! and the library's public entry points run over every sample.
 
 mod harness;
+mod properties;
 mod protocol;
 mod samples;

@@ -17,7 +17,11 @@ fn family_samples() -> Vec<(String, Vec<Vec<u8>>)> {
     files.sort();
     let mut families: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
     for file in files {
-        let name = file.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         // docs-sms__SMSReceived.json → "sms"; docs2020__… → "2020"; spec-ce__… → "cloudevents".
         let prefix = name.split("__").next().unwrap_or_default();
         let family = match prefix {
@@ -49,7 +53,8 @@ fn parse(c: &mut Criterion) {
         group.bench_function("value", |b| {
             b.iter(|| {
                 for sample in &samples {
-                    let value: serde_json::Value = serde_json::from_slice(black_box(sample)).expect("valid sample");
+                    let value: serde_json::Value =
+                        serde_json::from_slice(black_box(sample)).expect("valid sample");
                     black_box(value);
                 }
             })

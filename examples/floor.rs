@@ -16,16 +16,25 @@ async fn main() {
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(3000);
-    let ready = warp::get().and(warp::path::end()).map(|| warp::reply::with_header("{}", "content-type", "application/json"));
+    let ready = warp::get()
+        .and(warp::path::end())
+        .map(|| warp::reply::with_header("{}", "content-type", "application/json"));
     let invoke = warp::post()
         .and(warp::path::param::<String>())
         .and(warp::body::bytes())
-        .map(|_function: String, _body: bytes::Bytes| warp::reply::with_header(BODY, "content-type", "application/json"));
+        .map(|_function: String, _body: bytes::Bytes| {
+            warp::reply::with_header(BODY, "content-type", "application/json")
+        });
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(addr).await.expect("bind");
     let shutdown = async {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("signal");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("signal");
         tokio::select! { _ = term.recv() => {}, _ = tokio::signal::ctrl_c() => {} }
     };
-    warp::serve(ready.or(invoke)).incoming(listener).graceful(shutdown).run().await;
+    warp::serve(ready.or(invoke))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
 }

@@ -11,7 +11,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(38_123)
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(38_123)
 }
 
 /// One HTTP/1.1 request on a fresh connection; the status code, or None if not answered.
@@ -24,7 +27,12 @@ fn request(port: u16, head: &str, body: &[u8]) -> Option<u16> {
     stream.write_all(&request).ok()?;
     let mut buffer = [0u8; 64];
     let n = stream.read(&mut buffer).ok()?;
-    std::str::from_utf8(&buffer[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+    std::str::from_utf8(&buffer[..n])
+        .ok()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// Spawns `binary` and returns the time until `probe` first succeeds.
@@ -58,10 +66,19 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let runs: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(25);
+    let runs: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(25);
     let release = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release");
-    let targets = [("floor", release.join("examples/floor")), ("handler", release.join("handler"))];
-    let body = std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bodies/sms-received.json")).expect("body");
+    let targets = [
+        ("floor", release.join("examples/floor")),
+        ("handler", release.join("handler")),
+    ];
+    let body = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bodies/sms-received.json"),
+    )
+    .expect("body");
     let post_head = format!(
         "POST /EventGridTrigger HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
@@ -71,18 +88,36 @@ fn main() {
     let invoked = |port: u16| request(port, &post_head, &body) == Some(200);
 
     let mut medians = Vec::new();
-    println!("start-up, {runs} runs each (spawn → first answer), on {} cores", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    println!(
+        "start-up, {runs} runs each (spawn → first answer), on {} cores",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
     println!("| target   | GET / median (ms) | GET / p90 (ms) | first invocation median (ms) | p90 (ms) |");
     println!("|----------|------------------:|---------------:|-----------------------------:|---------:|");
     for (name, binary) in &targets {
         // Interleave nothing: warm the page cache once, then measure.
         let _ = measure(binary, &ready);
         let mut ready_times: Vec<Duration> = (0..runs).map(|_| measure(binary, &ready)).collect();
-        let mut invoke_times: Vec<Duration> = (0..runs).map(|_| measure(binary, &invoked)).collect();
-        let (r50, r90) = (percentile(&mut ready_times, 0.5), percentile(&mut ready_times, 0.9));
-        let (i50, i90) = (percentile(&mut invoke_times, 0.5), percentile(&mut invoke_times, 0.9));
+        let mut invoke_times: Vec<Duration> =
+            (0..runs).map(|_| measure(binary, &invoked)).collect();
+        let (r50, r90) = (
+            percentile(&mut ready_times, 0.5),
+            percentile(&mut ready_times, 0.9),
+        );
+        let (i50, i90) = (
+            percentile(&mut invoke_times, 0.5),
+            percentile(&mut invoke_times, 0.9),
+        );
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!("| {name:<8} | {:>17.2} | {:>14.2} | {:>28.2} | {:>8.2} |", ms(r50), ms(r90), ms(i50), ms(i90));
+        println!(
+            "| {name:<8} | {:>17.2} | {:>14.2} | {:>28.2} | {:>8.2} |",
+            ms(r50),
+            ms(r90),
+            ms(i50),
+            ms(i90)
+        );
         medians.push((r50, i50));
     }
     let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();

@@ -36,7 +36,10 @@ pub enum ProtocolError {
     #[error("`Data` has no `{0}` trigger value")]
     MissingTrigger(&'static str),
     #[error("the `{binding}` trigger value is not an event: {reason}")]
-    BadTrigger { binding: &'static str, reason: String },
+    BadTrigger {
+        binding: &'static str,
+        reason: String,
+    },
     #[error("no function named `{0}` (function names are case-sensitive)")]
     UnknownFunction(String),
     #[error("the body is larger than {limit} bytes")]
@@ -74,7 +77,9 @@ impl<'a> InvocationData<'a> {
         if first != Some(b'{') {
             return match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
                 Err(e) => Err(ProtocolError::NotJson(e.to_string())),
-                Ok(_) => Err(ProtocolError::NotAnInvocation("expected a JSON object".to_owned())),
+                Ok(_) => Err(ProtocolError::NotAnInvocation(
+                    "expected a JSON object".to_owned(),
+                )),
             };
         }
         let request: InvokeRequest<'a> = serde_json::from_slice(body).map_err(|e| {
@@ -84,12 +89,18 @@ impl<'a> InvocationData<'a> {
                 ProtocolError::NotJson(e.to_string())
             }
         })?;
-        request.data.map(InvocationData).ok_or(ProtocolError::MissingData)
+        request
+            .data
+            .map(InvocationData)
+            .ok_or(ProtocolError::MissingData)
     }
 
     /// The raw value of an input binding.
     pub fn get(&self, binding: &'static str) -> Result<&'a RawValue, ProtocolError> {
-        self.0.get(binding).copied().ok_or(ProtocolError::MissingTrigger(binding))
+        self.0
+            .get(binding)
+            .copied()
+            .ok_or(ProtocolError::MissingTrigger(binding))
     }
 }
 
@@ -101,7 +112,8 @@ pub fn decode_string_value(raw: &RawValue, max_decodes: usize) -> Result<Cow<'_,
         if !text.trim_start().starts_with('"') {
             break;
         }
-        let inner: String = serde_json::from_str(&text).map_err(|e| format!("a string that is not valid JSON text: {e}"))?;
+        let inner: String = serde_json::from_str(&text)
+            .map_err(|e| format!("a string that is not valid JSON text: {e}"))?;
         text = Cow::Owned(inner);
     }
     Ok(text)
@@ -117,7 +129,11 @@ pub fn trigger_events(raw: &RawValue) -> Result<Delivery, ProtocolError> {
     let text = decode_string_value(raw, 2).map_err(bad)?;
     match text.trim_start().as_bytes().first() {
         Some(b'{') | Some(b'[') => {}
-        _ => return Err(bad("expected an event object, an array of events, or a string holding them".to_owned())),
+        _ => {
+            return Err(bad(
+                "expected an event object, an array of events, or a string holding them".to_owned(),
+            ))
+        }
     }
     match parse_delivery(text.as_bytes()) {
         Ok(delivery) => Ok(delivery),
@@ -199,7 +215,13 @@ mod tests {
         let twice = serde_json::to_string(&once).unwrap();
         let array = format!("[{EVENT},{EVENT}]");
         let array_string = serde_json::to_string(&array).unwrap();
-        for (form, expected) in [(EVENT.to_owned(), 1), (once, 1), (twice, 1), (array, 2), (array_string, 2)] {
+        for (form, expected) in [
+            (EVENT.to_owned(), 1),
+            (once, 1),
+            (twice, 1),
+            (array, 2),
+            (array_string, 2),
+        ] {
             let events = trigger_events(&raw(&form)).unwrap_or_else(|e| panic!("{form}: {e}"));
             assert_eq!(events.len(), expected, "{form}");
             assert!(events.iter().all(|e| e.is_ok()));
@@ -217,19 +239,38 @@ mod tests {
 
     #[test]
     fn envelope_errors_say_what_is_missing() {
-        assert!(matches!(InvocationData::parse(b""), Err(ProtocolError::NotJson(_))));
-        assert!(matches!(InvocationData::parse(b"null"), Err(ProtocolError::NotAnInvocation(_))));
-        assert!(matches!(InvocationData::parse(b"{\"Data\":5}"), Err(ProtocolError::NotAnInvocation(_))));
-        assert!(matches!(InvocationData::parse(b"{\"Metadata\":{}}"), Err(ProtocolError::MissingData)));
-        assert!(matches!(InvocationData::parse(b"{\"Data\":{}"), Err(ProtocolError::NotJson(_))));
+        assert!(matches!(
+            InvocationData::parse(b""),
+            Err(ProtocolError::NotJson(_))
+        ));
+        assert!(matches!(
+            InvocationData::parse(b"null"),
+            Err(ProtocolError::NotAnInvocation(_))
+        ));
+        assert!(matches!(
+            InvocationData::parse(b"{\"Data\":5}"),
+            Err(ProtocolError::NotAnInvocation(_))
+        ));
+        assert!(matches!(
+            InvocationData::parse(b"{\"Metadata\":{}}"),
+            Err(ProtocolError::MissingData)
+        ));
+        assert!(matches!(
+            InvocationData::parse(b"{\"Data\":{}"),
+            Err(ProtocolError::NotJson(_))
+        ));
         let data = InvocationData::parse(b"{\"Data\":{}}").unwrap();
-        assert_eq!(data.get(EVENT_GRID_BINDING).unwrap_err().to_string(), "`Data` has no `eventGridEvent` trigger value");
+        assert_eq!(
+            data.get(EVENT_GRID_BINDING).unwrap_err().to_string(),
+            "`Data` has no `eventGridEvent` trigger value"
+        );
     }
 
     #[test]
     fn replies_are_never_empty() {
         assert_eq!(InvocationResult::default().to_json(), FALLBACK_BODY);
-        let body: serde_json::Value = serde_json::from_slice(&error_json(&ProtocolError::MissingData)).unwrap();
+        let body: serde_json::Value =
+            serde_json::from_slice(&error_json(&ProtocolError::MissingData)).unwrap();
         assert_eq!(body["Error"]["status"], 400);
         assert_eq!(body["ReturnValue"], serde_json::Value::Null);
         assert!(body["Outputs"].as_object().unwrap().is_empty());

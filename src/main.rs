@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use acs_event_handler::app::App;
-use acs_event_handler::cli::{input, inspect, replay, Cli, Command};
+use acs_event_handler::cli::{input, inspect, replay, sample, Cli, Command};
 use acs_event_handler::server;
 use acs_event_handler::settings::Settings;
 use clap::Parser;
@@ -15,7 +15,10 @@ use tracing_subscriber::fmt::writer::MakeWriterExt;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -39,7 +42,10 @@ async fn run(command: Command) -> ExitCode {
             let port = match server::port_from_env(env_port.as_deref()) {
                 Ok((port, defaulted)) => {
                     if defaulted {
-                        tracing::info!(port, "FUNCTIONS_CUSTOMHANDLER_PORT is not set; using the default port");
+                        tracing::info!(
+                            port,
+                            "FUNCTIONS_CUSTOMHANDLER_PORT is not set; using the default port"
+                        );
                     }
                     port
                 }
@@ -61,6 +67,19 @@ async fn run(command: Command) -> ExitCode {
             let mut out = std::io::stdout().lock();
             finish(inspect::run(&inputs, pretty, &mut out), &mut out)
         }
+        Command::Sample { event_type, schema } => match sample::fresh_sample(&event_type, schema) {
+            Ok(event) => {
+                let mut out = std::io::stdout().lock();
+                let written = serde_json::to_writer_pretty(&mut out, &event)
+                    .map_err(std::io::Error::from)
+                    .and_then(|_| out.write_all(b"\n"));
+                finish(written.map(|_| 0), &mut out)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         Command::Replay { paths } => {
             let inputs = input::read_inputs(&paths);
             let mut out = std::io::stdout().lock();

@@ -213,7 +213,8 @@ impl PartialEq for Output {
 impl Output {
     /// A row for a table binding.
     pub fn entity(binding: TableBinding, entity: &TableEntity) -> Result<Output, OutputError> {
-        let value = serde_json::value::to_raw_value(entity).map_err(|e| OutputError::Serialize(e.to_string()))?;
+        let value = serde_json::value::to_raw_value(entity)
+            .map_err(|e| OutputError::Serialize(e.to_string()))?;
         Ok(Output {
             binding: binding.name(),
             value,
@@ -222,8 +223,12 @@ impl Output {
 
     /// A message for a queue binding; `message` must serialize to a JSON object (the host would
     /// turn a bare string into binary or a date).
-    pub fn message<T: Serialize + ?Sized>(binding: QueueBinding, message: &T) -> Result<Output, OutputError> {
-        let value = serde_json::value::to_raw_value(message).map_err(|e| OutputError::Serialize(e.to_string()))?;
+    pub fn message<T: Serialize + ?Sized>(
+        binding: QueueBinding,
+        message: &T,
+    ) -> Result<Output, OutputError> {
+        let value = serde_json::value::to_raw_value(message)
+            .map_err(|e| OutputError::Serialize(e.to_string()))?;
         if !value.get().starts_with('{') {
             return Err(OutputError::NotAnObject);
         }
@@ -258,7 +263,12 @@ impl Serialize for GroupedOutputs<'_> {
         }
         let mut map = serializer.serialize_map(Some(names.len()))?;
         for name in names {
-            let values: Vec<&RawValue> = self.0.iter().filter(|o| o.binding == name).map(|o| o.value()).collect();
+            let values: Vec<&RawValue> = self
+                .0
+                .iter()
+                .filter(|o| o.binding == name)
+                .map(|o| o.value())
+                .collect();
             map.serialize_entry(name, &values)?;
         }
         map.end()
@@ -283,24 +293,45 @@ mod tests {
 
     #[test]
     fn keys_are_checked_for_size_and_emptiness() {
-        assert_eq!(TableKey::new("RowKey", ""), Err(OutputError::EmptyKey { which: "RowKey" }));
+        assert_eq!(
+            TableKey::new("RowKey", ""),
+            Err(OutputError::EmptyKey { which: "RowKey" })
+        );
         assert!(TableKey::new("RowKey", &"a".repeat(512)).is_ok());
-        assert!(matches!(TableKey::new("RowKey", &"a".repeat(513)), Err(OutputError::KeyTooLong { .. })));
+        assert!(matches!(
+            TableKey::new("RowKey", &"a".repeat(513)),
+            Err(OutputError::KeyTooLong { .. })
+        ));
         // Escaping counts: 200 slashes become 600 characters.
-        assert!(matches!(TableKey::new("PartitionKey", &"/".repeat(200)), Err(OutputError::KeyTooLong { .. })));
+        assert!(matches!(
+            TableKey::new("PartitionKey", &"/".repeat(200)),
+            Err(OutputError::KeyTooLong { .. })
+        ));
     }
 
     #[test]
     fn entities_and_messages_serialize_for_the_host() {
-        let entity = TableEntity::new("+15555555555", "m/1").unwrap().with("Direction", "inbound").with_opt("SegmentCount", None::<i32>);
+        let entity = TableEntity::new("+15555555555", "m/1")
+            .unwrap()
+            .with("Direction", "inbound")
+            .with_opt("SegmentCount", None::<i32>);
         let out = Output::entity(TableBinding::SmsMessages, &entity).unwrap();
         assert_eq!(out.binding(), "smsMessages");
-        assert_eq!(out.value().get(), r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound"}"#);
-        assert_eq!(Output::message(QueueBinding::SmsInbox, "text").unwrap_err(), OutputError::NotAnObject);
+        assert_eq!(
+            out.value().get(),
+            r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound"}"#
+        );
+        assert_eq!(
+            Output::message(QueueBinding::SmsInbox, "text").unwrap_err(),
+            OutputError::NotAnObject
+        );
 
         let msg = Output::message(QueueBinding::DeadLetter, &serde_json::json!({"a": 1})).unwrap();
         let grouped = serde_json::to_string(&GroupedOutputs(&[out.clone(), msg, out])).unwrap();
-        assert!(grouped.starts_with(r#"{"smsMessages":[{"PartitionKey""#), "{grouped}");
+        assert!(
+            grouped.starts_with(r#"{"smsMessages":[{"PartitionKey""#),
+            "{grouped}"
+        );
         assert!(grouped.contains(r#""deadLetter":[{"a":1}]"#), "{grouped}");
     }
 }

@@ -77,7 +77,11 @@ pub struct Router {
 impl Router {
     /// Processes one event of an invocation, appending its outputs and exactly one log line.
     /// Log lines carry the type, id, route and output count: never a phone number or text.
-    pub fn route(&self, event: Result<Event, InvalidEvent>, result: &mut InvocationResult) -> Route {
+    pub fn route(
+        &self,
+        event: Result<Event, InvalidEvent>,
+        result: &mut InvocationResult,
+    ) -> Route {
         let event = match event {
             Ok(event) => event,
             Err(invalid) => {
@@ -90,7 +94,13 @@ impl Router {
                     event: &invalid.raw,
                 };
                 let detail = "not an Event Grid event or CloudEvent";
-                self.dead_letter(&letter, invalid.event_type.as_deref(), invalid.id.as_deref(), detail, result);
+                self.dead_letter(
+                    &letter,
+                    invalid.event_type.as_deref(),
+                    invalid.id.as_deref(),
+                    detail,
+                    result,
+                );
                 return Route::DeadLetter;
             }
         };
@@ -107,14 +117,21 @@ impl Router {
                     event: &event.raw,
                 };
                 let detail = format!("data does not fit at `{}`", error.path);
-                self.dead_letter(&letter, Some(&envelope.event_type), Some(&envelope.id), &detail, result);
+                self.dead_letter(
+                    &letter,
+                    Some(&envelope.event_type),
+                    Some(&envelope.id),
+                    &detail,
+                    result,
+                );
                 return Route::DeadLetter;
             }
         };
         let (route, outcome) = match acs {
-            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => {
-                (Route::Sms, self.sms.handle(envelope, acs).map_err(|e| e.to_string()))
-            }
+            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => (
+                Route::Sms,
+                self.sms.handle(envelope, acs).map_err(|e| e.to_string()),
+            ),
             AcsEvent::ChatMessageReceived(_)
             | AcsEvent::ChatMessageEdited(_)
             | AcsEvent::ChatMessageDeleted(_)
@@ -132,9 +149,10 @@ impl Router {
             | AcsEvent::ChatThreadParticipantAdded(_)
             | AcsEvent::ChatThreadParticipantRemoved(_)
             | AcsEvent::ChatMemberAddedToThreadWithUser(_)
-            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => {
-                (Route::Chat, self.chat.handle(envelope, acs).map_err(|e| e.to_string()))
-            }
+            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => (
+                Route::Chat,
+                self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
+            ),
             AcsEvent::Unknown { .. } => (Route::Unknown, Ok(Vec::new())),
             _ => (Route::Acknowledged, Ok(Vec::new())),
         };
@@ -159,7 +177,13 @@ impl Router {
                     event: &event.raw,
                 };
                 let detail = format!("the {} module could not process it", route.as_str());
-                self.dead_letter(&letter, Some(&envelope.event_type), Some(&envelope.id), &detail, result);
+                self.dead_letter(
+                    &letter,
+                    Some(&envelope.event_type),
+                    Some(&envelope.id),
+                    &detail,
+                    result,
+                );
                 Route::DeadLetter
             }
         }
@@ -177,12 +201,22 @@ impl Router {
         match Output::message(QueueBinding::DeadLetter, letter) {
             Ok(output) => {
                 result.outputs.push(output);
-                result.logs.push(log_line(event_type.unwrap_or("?"), id.unwrap_or("?"), &route, 1));
+                result.logs.push(log_line(
+                    event_type.unwrap_or("?"),
+                    id.unwrap_or("?"),
+                    &route,
+                    1,
+                ));
             }
             Err(e) => {
                 // Cannot happen for a struct of strings and raw JSON; say so rather than drop.
                 tracing::error!(error = %e, "could not build a dead-letter message");
-                result.logs.push(log_line(event_type.unwrap_or("?"), id.unwrap_or("?"), "LOST: dead-letter failed", 0));
+                result.logs.push(log_line(
+                    event_type.unwrap_or("?"),
+                    id.unwrap_or("?"),
+                    "LOST: dead-letter failed",
+                    0,
+                ));
             }
         }
     }
@@ -191,7 +225,11 @@ impl Router {
 /// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length.
 fn log_line(event_type: &str, id: &str, route: &str, outputs: usize) -> String {
     let plural = if outputs == 1 { "" } else { "s" };
-    format!("{} {}: {route}, {outputs} output{plural}", clip(event_type), clip(id))
+    format!(
+        "{} {}: {route}, {outputs} output{plural}",
+        clip(event_type),
+        clip(id)
+    )
 }
 
 fn clip(text: &str) -> &str {

@@ -27,15 +27,27 @@ pub fn routes(app: Arc<App>) -> impl Filter<Extract = (HttpResponse,), Error = I
         .and(warp::path::full())
         .and(warp::header::optional::<String>("content-length"))
         .and(warp::body::stream())
-        .then(move |method: Method, path: warp::path::FullPath, length: Option<String>, body| {
-            let app = Arc::clone(&app);
-            async move { handle(&app, &method, path.as_str(), length.as_deref(), body).await }
+        .then(
+            move |method: Method, path: warp::path::FullPath, length: Option<String>, body| {
+                let app = Arc::clone(&app);
+                async move { handle(&app, &method, path.as_str(), length.as_deref(), body).await }
+            },
+        )
+        .recover(|_rejection| async {
+            Ok::<_, Infallible>(reply(&Reply::error(&ProtocolError::NotAnInvocation(
+                "unreadable request".to_owned(),
+            ))))
         })
-        .recover(|_rejection| async { Ok::<_, Infallible>(reply(&Reply::error(&ProtocolError::NotAnInvocation("unreadable request".to_owned())))) })
         .unify()
 }
 
-async fn handle<S, B>(app: &App, method: &Method, path: &str, length: Option<&str>, body: S) -> HttpResponse
+async fn handle<S, B>(
+    app: &App,
+    method: &Method,
+    path: &str,
+    length: Option<&str>,
+    body: S,
+) -> HttpResponse
 where
     S: Stream<Item = Result<B, warp::Error>> + Unpin,
     B: Buf,
@@ -45,10 +57,17 @@ where
     }
     let function = path.trim_start_matches('/');
     if method != Method::POST || function.is_empty() || function.contains('/') {
-        return reply(&Reply::error(&ProtocolError::UnknownFunction(function.chars().take(100).collect())));
+        return reply(&Reply::error(&ProtocolError::UnknownFunction(
+            function.chars().take(100).collect(),
+        )));
     }
-    if length.and_then(|l| l.trim().parse::<usize>().ok()).is_some_and(|l| l > MAX_BODY_BYTES) {
-        return reply(&Reply::error(&ProtocolError::TooLarge { limit: MAX_BODY_BYTES }));
+    if length
+        .and_then(|l| l.trim().parse::<usize>().ok())
+        .is_some_and(|l| l > MAX_BODY_BYTES)
+    {
+        return reply(&Reply::error(&ProtocolError::TooLarge {
+            limit: MAX_BODY_BYTES,
+        }));
     }
     let body = match read_body(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
@@ -65,7 +84,8 @@ where
 {
     let mut buffer = BytesMut::new();
     while let Some(chunk) = body.next().await {
-        let mut chunk = chunk.map_err(|e| ProtocolError::NotAnInvocation(format!("could not read the body: {e}")))?;
+        let mut chunk = chunk
+            .map_err(|e| ProtocolError::NotAnInvocation(format!("could not read the body: {e}")))?;
         if buffer.len() + chunk.remaining() > limit {
             return Err(ProtocolError::TooLarge { limit });
         }
@@ -87,9 +107,10 @@ fn reply(reply: &Reply) -> HttpResponse {
 fn json_response(status: StatusCode, body: Bytes) -> HttpResponse {
     let mut response = Response::new(body);
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/json"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/json"),
+    );
     response
 }
 
@@ -98,8 +119,13 @@ fn json_response(status: StatusCode, body: Bytes) -> HttpResponse {
 pub enum ServeError {
     #[error("FUNCTIONS_CUSTOMHANDLER_PORT={0:?} is not a valid TCP port (1-65535)")]
     BadPort(String),
-    #[error("cannot listen on {addr}: {source} (is another handler already running on that port?)")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    #[error(
+        "cannot listen on {addr}: {source} (is another handler already running on that port?)"
+    )]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
 }
 
 /// The port from `FUNCTIONS_CUSTOMHANDLER_PORT`, or [`DEFAULT_PORT`] when unset.
@@ -124,7 +150,11 @@ pub async fn serve(
         .await
         .map_err(|source| ServeError::Bind { addr, source })?;
     tracing::info!(%addr, "listening for the Functions host");
-    warp::serve(routes(app)).incoming(listener).graceful(shutdown).run().await;
+    warp::serve(routes(app))
+        .incoming(listener)
+        .graceful(shutdown)
+        .run()
+        .await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -35,13 +35,19 @@ impl Settings {
         V: Into<String>,
     {
         Settings {
-            values: pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            values: pairs
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         }
     }
 
     /// A setting's value; an empty value counts as unset.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str).filter(|v| !v.trim().is_empty())
+        self.values
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
     }
 
     /// A boolean setting (`true/false`, `1/0`, `yes/no`, `on/off`), or `default` when unset.
@@ -77,7 +83,11 @@ mod tests {
     fn flags_and_numbers() {
         let s = Settings::from_pairs([("A", "Yes"), ("B", "maybe"), ("N", "12"), ("E", " ")]);
         assert_eq!(s.flag("A", false), Ok(true));
-        assert!(s.flag("B", true).unwrap_err().to_string().contains("app setting B"));
+        assert!(s
+            .flag("B", true)
+            .unwrap_err()
+            .to_string()
+            .contains("app setting B"));
         assert_eq!(s.flag("E", true), Ok(true));
         assert_eq!(s.number("N", 1), Ok(12));
         assert_eq!(s.number("MISSING", 100), Ok(100));

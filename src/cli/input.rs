@@ -13,7 +13,11 @@ pub struct Input {
 /// Expands the arguments into inputs, in order; no argument means standard input.
 pub fn read_inputs(paths: &[String]) -> Vec<Input> {
     let defaults = ["-".to_owned()];
-    let paths = if paths.is_empty() { &defaults[..] } else { paths };
+    let paths = if paths.is_empty() {
+        &defaults[..]
+    } else {
+        paths
+    };
     let mut inputs = Vec::new();
     for path in paths {
         if path == "-" {
@@ -47,7 +51,11 @@ pub fn read_inputs(paths: &[String]) -> Vec<Input> {
 fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e.eq_ignore_ascii_case("json")))
+        .filter(|p| {
+            p.is_file()
+                && p.extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        })
         .collect();
     files.sort();
     Ok(files)

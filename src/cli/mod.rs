@@ -3,6 +3,7 @@
 pub mod input;
 pub mod inspect;
 pub mod replay;
+pub mod sample;
 
 use clap::{Parser, Subcommand};
 
@@ -31,5 +32,13 @@ pub enum Command {
     Replay {
         /// Files, folders (every *.json) or - for standard input.
         paths: Vec<String>,
+    },
+    /// Print a fresh sample event (new id, current time) of any ACS event type.
+    Sample {
+        /// The type: `Microsoft.Communication.SMSReceived` or just `SMSReceived` (any case).
+        event_type: String,
+        /// Envelope schema of the output.
+        #[arg(long, value_enum, default_value = "eventgrid")]
+        schema: sample::OutputSchema,
     },
 }

@@ -76,20 +76,42 @@ pub fn host_request_body(event: &RawValue) -> String {
 pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::Result<usize> {
     let mut failures = 0;
     for input in inputs {
-        let delivery = match input.bytes.as_ref().map_err(Clone::clone).and_then(|b| parse_delivery(b).map_err(|e| e.to_string())) {
+        let delivery = match input
+            .bytes
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|b| parse_delivery(b).map_err(|e| e.to_string()))
+        {
             Ok(delivery) => delivery,
             Err(error) => {
                 failures += 1;
-                write_line(out, &Line { source: &input.source, id: None, event_type: None, status: None, outputs: None, logs: None, error: Some(error) })?;
+                write_line(
+                    out,
+                    &Line {
+                        source: &input.source,
+                        id: None,
+                        event_type: None,
+                        status: None,
+                        outputs: None,
+                        logs: None,
+                        error: Some(error),
+                    },
+                )?;
                 continue;
             }
         };
         for event in &delivery {
             let (raw, id, event_type) = match event {
-                Ok(e) => (&e.raw, Some(e.envelope.id.as_str()), Some(e.envelope.event_type.as_str())),
+                Ok(e) => (
+                    &e.raw,
+                    Some(e.envelope.id.as_str()),
+                    Some(e.envelope.event_type.as_str()),
+                ),
                 Err(e) => (&e.raw, e.id.as_deref(), e.event_type.as_deref()),
             };
-            let reply = app.invoke(EVENT_GRID_FUNCTION, host_request_body(raw).as_bytes()).await;
+            let reply = app
+                .invoke(EVENT_GRID_FUNCTION, host_request_body(raw).as_bytes())
+                .await;
             let parsed: Option<HostReply<'_>> = serde_json::from_slice(&reply.body).ok();
             let ok = reply.status == 200 && parsed.is_some();
             failures += usize::from(!ok);

@@ -23,7 +23,11 @@ fn decode<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<T, DataFault> 
     serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         DataFault {
-            path: if path == "." { "data".to_owned() } else { format!("data.{path}") },
+            path: if path == "." {
+                "data".to_owned()
+            } else {
+                format!("data.{path}")
+            },
             message: err.into_inner().to_string(),
         }
     })
@@ -196,7 +200,10 @@ mod tests {
     #[test]
     fn catalog_has_56_distinct_types() {
         assert_eq!(event_types::ALL.len(), 56);
-        let mut sorted: Vec<_> = event_types::ALL.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let mut sorted: Vec<_> = event_types::ALL
+            .iter()
+            .map(|t| t.to_ascii_lowercase())
+            .collect();
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), 56);
@@ -204,14 +211,21 @@ mod tests {
 
     #[test]
     fn type_strings_match_case_insensitively() {
-        assert_eq!(canonical_event_type("microsoft.communication.smsreceived"), Some(event_types::SMS_RECEIVED));
-        assert_eq!(canonical_event_type("Microsoft.Communication.CallConnected"), None);
+        assert_eq!(
+            canonical_event_type("microsoft.communication.smsreceived"),
+            Some(event_types::SMS_RECEIVED)
+        );
+        assert_eq!(
+            canonical_event_type("Microsoft.Communication.CallConnected"),
+            None
+        );
     }
 
     #[test]
     fn unknown_types_keep_their_data() {
         let raw = RawValue::from_string(r#"{"a":1}"#.to_owned()).unwrap();
-        let event = AcsEvent::from_data("Microsoft.Communication.CallConnected", Some(&raw)).unwrap();
+        let event =
+            AcsEvent::from_data("Microsoft.Communication.CallConnected", Some(&raw)).unwrap();
         assert_eq!(event.kind(), "Unknown");
         assert_eq!(event.event_type(), "Microsoft.Communication.CallConnected");
         assert_eq!(event.data_json().unwrap(), serde_json::json!({"a":1}));
@@ -223,7 +237,8 @@ mod tests {
             r#"{"messageId":"m","from":"1","to":"2","deliveryStatus":"Delivered","receivedTimestamp":"2020-09-18T00:22:20Z","deliveryAttempts":[{"timestamp":"soon"}]}"#.to_owned(),
         )
         .unwrap();
-        let fault = AcsEvent::from_data(event_types::SMS_DELIVERY_REPORT_RECEIVED, Some(&raw)).unwrap_err();
+        let fault =
+            AcsEvent::from_data(event_types::SMS_DELIVERY_REPORT_RECEIVED, Some(&raw)).unwrap_err();
         assert_eq!(fault.path, "data.deliveryAttempts[0].timestamp");
         assert!(fault.message.contains("soon"), "{}", fault.message);
 

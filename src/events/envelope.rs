@@ -124,8 +124,12 @@ struct WireEnvelope<'a> {
 pub fn parse_delivery(body: &[u8]) -> Result<Delivery, DeliveryError> {
     let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
     let raws: Vec<Box<RawValue>> = match first {
-        Some(b'[') => serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?,
-        Some(b'{') => vec![serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?],
+        Some(b'[') => {
+            serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?
+        }
+        Some(b'{') => {
+            vec![serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?]
+        }
         _ => {
             let value: serde_json::Value =
                 serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?;
@@ -155,7 +159,10 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
 
 /// Parses one event given as raw JSON (`index` is its position in the delivery, for errors).
 pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEvent> {
-    let invalid = |reason: String, id: Option<String>, event_type: Option<String>, raw: Box<RawValue>| InvalidEvent {
+    let invalid = |reason: String,
+                   id: Option<String>,
+                   event_type: Option<String>,
+                   raw: Box<RawValue>| InvalidEvent {
         index,
         id,
         event_type,
@@ -163,7 +170,12 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
         raw,
     };
     if !raw.get().starts_with('{') {
-        return Err(invalid("an event must be a JSON object".to_owned(), None, None, raw));
+        return Err(invalid(
+            "an event must be a JSON object".to_owned(),
+            None,
+            None,
+            raw,
+        ));
     }
     let wire: WireEnvelope<'_> = match serde_json::from_str(raw.get()) {
         Ok(wire) => wire,
@@ -175,10 +187,15 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
     let id = wire.id.as_deref().map(str::to_owned);
     let (schema, event_type, time) = if let Some(event_type) = &wire.event_type {
         (Schema::EventGrid, event_type, &wire.event_time)
-    } else if let (Some(ce_type), true) = (&wire.ce_type, wire.source.is_some() || wire.specversion.is_some()) {
+    } else if let (Some(ce_type), true) = (
+        &wire.ce_type,
+        wire.source.is_some() || wire.specversion.is_some(),
+    ) {
         (Schema::CloudEvents, ce_type, &wire.time)
     } else {
-        let reason = "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)".to_owned();
+        let reason =
+            "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)"
+                .to_owned();
         let event_type = wire.ce_type.as_deref().map(str::to_owned);
         drop(wire);
         return Err(invalid(reason, id, event_type, raw));
@@ -186,14 +203,28 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
     let event_type = event_type.to_string();
     let Some(id) = id.filter(|i| !i.is_empty()) else {
         drop(wire);
-        return Err(invalid("the event has no `id`".to_owned(), None, Some(event_type), raw));
+        return Err(invalid(
+            "the event has no `id`".to_owned(),
+            None,
+            Some(event_type),
+            raw,
+        ));
     };
     let time = match time.as_deref().map(Timestamp::parse).transpose() {
         Ok(time) => time,
         Err(e) => {
-            let field = if schema == Schema::EventGrid { "eventTime" } else { "time" };
+            let field = if schema == Schema::EventGrid {
+                "eventTime"
+            } else {
+                "time"
+            };
             drop(wire);
-            return Err(invalid(format!("`{field}` is {e}"), Some(id), Some(event_type), raw));
+            return Err(invalid(
+                format!("`{field}` is {e}"),
+                Some(id),
+                Some(event_type),
+                raw,
+            ));
         }
     };
     let data = AcsEvent::from_data(&event_type, wire.data).map_err(|fault| DataError {
@@ -206,12 +237,20 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
         schema,
         id,
         event_type,
-        source: if schema == Schema::EventGrid { wire.topic } else { wire.source },
+        source: if schema == Schema::EventGrid {
+            wire.topic
+        } else {
+            wire.source
+        },
         subject: wire.subject,
         time,
         data_version: wire.data_version,
     };
-    Ok(Event { envelope, data, raw })
+    Ok(Event {
+        envelope,
+        data,
+        raw,
+    })
 }
 
 #[cfg(test)]
@@ -239,14 +278,23 @@ mod tests {
         let delivery = parse_delivery(body.as_bytes()).unwrap();
         let event = delivery[0].as_ref().unwrap();
         assert_eq!(event.envelope.schema, Schema::CloudEvents);
-        assert_eq!(event.envelope.time.unwrap().to_rfc3339(), "2020-09-18T00:27:47Z");
+        assert_eq!(
+            event.envelope.time.unwrap().to_rfc3339(),
+            "2020-09-18T00:27:47Z"
+        );
     }
 
     #[test]
     fn bodies_that_are_not_deliveries() {
         assert!(matches!(parse_delivery(b"  "), Err(DeliveryError::Json(_))));
-        assert!(matches!(parse_delivery(b"[1,"), Err(DeliveryError::Json(_))));
-        assert_eq!(parse_delivery(b"null").unwrap_err(), DeliveryError::NotAnEventOrArray("null"));
+        assert!(matches!(
+            parse_delivery(b"[1,"),
+            Err(DeliveryError::Json(_))
+        ));
+        assert_eq!(
+            parse_delivery(b"null").unwrap_err(),
+            DeliveryError::NotAnEventOrArray("null")
+        );
         assert_eq!(parse_delivery(b"[]").unwrap_err(), DeliveryError::Empty);
     }
 
@@ -254,22 +302,37 @@ mod tests {
     fn invalid_elements_are_reported_with_their_raw_json() {
         let body = r#"[{"id":"a","subject":"s"}, 5, {"eventType":"X","id":""}, {"id":"t","eventType":"X","eventTime":"later"}]"#;
         let delivery = parse_delivery(body.as_bytes()).unwrap();
-        let errors: Vec<String> = delivery.iter().map(|r| r.as_ref().unwrap_err().to_string()).collect();
+        let errors: Vec<String> = delivery
+            .iter()
+            .map(|r| r.as_ref().unwrap_err().to_string())
+            .collect();
         assert!(errors[0].contains("neither"), "{}", errors[0]);
         assert!(errors[1].contains("JSON object"), "{}", errors[1]);
         assert!(errors[2].contains("no `id`"), "{}", errors[2]);
-        assert!(errors[3].contains("eventTime") && errors[3].contains("later"), "{}", errors[3]);
+        assert!(
+            errors[3].contains("eventTime") && errors[3].contains("later"),
+            "{}",
+            errors[3]
+        );
         assert_eq!(delivery[1].as_ref().unwrap_err().raw.get(), "5");
     }
 
     #[test]
     fn data_errors_name_id_type_and_path() {
-        let body = EG.replace(r#""receivedTimestamp":"2020-09-18T00:27:45.32Z""#, r#""receivedTimestamp":42"#);
+        let body = EG.replace(
+            r#""receivedTimestamp":"2020-09-18T00:27:45.32Z""#,
+            r#""receivedTimestamp":42"#,
+        );
         let delivery = parse_delivery(body.as_bytes()).unwrap();
         let err = delivery[0].as_ref().unwrap().data.as_ref().unwrap_err();
         assert_eq!(err.id, "e1");
         assert_eq!(err.path, "data.receivedTimestamp");
         let text = err.to_string();
-        assert!(text.contains("e1") && text.contains("SMSReceived") && text.contains("data.receivedTimestamp"), "{text}");
+        assert!(
+            text.contains("e1")
+                && text.contains("SMSReceived")
+                && text.contains("data.receivedTimestamp"),
+            "{text}"
+        );
     }
 }

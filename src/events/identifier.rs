@@ -179,8 +179,10 @@ mod tests {
 
     #[test]
     fn derives_raw_id_from_sub_objects() {
-        let phone: CommunicationIdentifier =
-            serde_json::from_str(r#"{"kind":"phoneNumber","phoneNumber":{"value":"+14255550123"}}"#).unwrap();
+        let phone: CommunicationIdentifier = serde_json::from_str(
+            r#"{"kind":"phoneNumber","phoneNumber":{"value":"+14255550123"}}"#,
+        )
+        .unwrap();
         assert_eq!(phone.raw_id().as_deref(), Some("4:+14255550123"));
         assert_eq!(phone.resolved_kind(), IdentifierKind::PhoneNumber);
 
@@ -194,10 +196,20 @@ mod tests {
 
     #[test]
     fn kind_from_raw_id_prefix_and_unknown_kinds() {
-        assert_eq!(CommunicationIdentifier::from_raw_id("4:+1425").resolved_kind(), IdentifierKind::PhoneNumber);
-        assert_eq!(CommunicationIdentifier::from_raw_id("28:orgid:x").resolved_kind(), IdentifierKind::MicrosoftTeamsApp);
-        let id: CommunicationIdentifier = serde_json::from_str(r#"{"kind":"somethingNew","rawId":"99:x"}"#).unwrap();
-        assert_eq!(id.resolved_kind(), IdentifierKind::Other("somethingNew".into()));
+        assert_eq!(
+            CommunicationIdentifier::from_raw_id("4:+1425").resolved_kind(),
+            IdentifierKind::PhoneNumber
+        );
+        assert_eq!(
+            CommunicationIdentifier::from_raw_id("28:orgid:x").resolved_kind(),
+            IdentifierKind::MicrosoftTeamsApp
+        );
+        let id: CommunicationIdentifier =
+            serde_json::from_str(r#"{"kind":"somethingNew","rawId":"99:x"}"#).unwrap();
+        assert_eq!(
+            id.resolved_kind(),
+            IdentifierKind::Other("somethingNew".into())
+        );
         assert!(CommunicationIdentifier::default().raw_id().is_none());
     }
 }

@@ -22,10 +22,18 @@ pub struct SmsReceivedEventData {
     pub to: Sensitive<String>,
     #[serde(alias = "Message")]
     pub message: Sensitive<String>,
-    #[serde(alias = "ReceivedTimestamp", alias = "ReceivedTimeStamp", alias = "receivedTimeStamp")]
+    #[serde(
+        alias = "ReceivedTimestamp",
+        alias = "ReceivedTimeStamp",
+        alias = "receivedTimeStamp"
+    )]
     pub received_timestamp: Timestamp,
     /// Absent from every pre-2024 payload.
-    #[serde(default, alias = "SegmentCount", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "SegmentCount",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub segment_count: Option<i32>,
 }
 
@@ -48,11 +56,19 @@ pub struct SmsDeliveryReportReceivedEventData {
     pub to: Sensitive<String>,
     #[serde(alias = "DeliveryStatus")]
     pub delivery_status: SmsDeliveryStatus,
-    #[serde(default, alias = "DeliveryStatusDetails", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "DeliveryStatusDetails",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub delivery_status_details: Option<String>,
     #[serde(default, alias = "DeliveryAttempts")]
     pub delivery_attempts: Vec<SmsDeliveryAttempt>,
-    #[serde(alias = "ReceivedTimestamp", alias = "ReceivedTimeStamp", alias = "receivedTimeStamp")]
+    #[serde(
+        alias = "ReceivedTimestamp",
+        alias = "ReceivedTimeStamp",
+        alias = "receivedTimeStamp"
+    )]
     pub received_timestamp: Timestamp,
     /// The tag given when sending (we send the outbox `kind`).
     #[serde(default, alias = "Tag", skip_serializing_if = "Option::is_none")]
@@ -65,9 +81,17 @@ pub struct SmsDeliveryReportReceivedEventData {
 pub struct SmsDeliveryAttempt {
     #[serde(alias = "Timestamp", alias = "TimeStamp")]
     pub timestamp: Timestamp,
-    #[serde(default, alias = "SegmentsSucceeded", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "SegmentsSucceeded",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub segments_succeeded: Option<i32>,
-    #[serde(default, alias = "SegmentsFailed", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        alias = "SegmentsFailed",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub segments_failed: Option<i32>,
 }
 

@@ -151,7 +151,10 @@ mod tests {
     #[test]
     fn extensible_enum_is_case_insensitive_and_keeps_unknowns() {
         let parsed: Vec<Color> = serde_json::from_str(r#"["red","DARKBLUE","Green"]"#).unwrap();
-        assert_eq!(parsed, vec![Color::Red, Color::DarkBlue, Color::Other("Green".into())]);
+        assert_eq!(
+            parsed,
+            vec![Color::Red, Color::DarkBlue, Color::Other("Green".into())]
+        );
         assert_eq!(
             serde_json::to_string(&parsed).unwrap(),
             r#"["Red","darkBlue","Green"]"#
@@ -160,8 +163,12 @@ mod tests {
 
     #[test]
     fn int64_accepts_numbers_and_numeric_strings() {
-        let v: Vec<Int64> = serde_json::from_str(r#"[1613783230064, "1613783230064", " 7 "]"#).unwrap();
-        assert_eq!(v, vec![Int64(1613783230064), Int64(1613783230064), Int64(7)]);
+        let v: Vec<Int64> =
+            serde_json::from_str(r#"[1613783230064, "1613783230064", " 7 "]"#).unwrap();
+        assert_eq!(
+            v,
+            vec![Int64(1613783230064), Int64(1613783230064), Int64(7)]
+        );
         assert!(serde_json::from_str::<Int64>(r#""12a""#).is_err());
         assert!(serde_json::from_str::<Int64>("1.5").is_err());
         assert!(serde_json::from_str::<Int64>("18446744073709551615").is_err());

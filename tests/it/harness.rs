@@ -25,17 +25,29 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The body as JSON; panics (failing the test) when it is not.
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("reply is not JSON ({e}): {:?}", String::from_utf8_lossy(&self.body)))
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "reply is not JSON ({e}): {:?}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
     }
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Handler {
@@ -59,7 +71,10 @@ impl Handler {
             .env_clear()
             .env("FUNCTIONS_CUSTOMHANDLER_PORT", port)
             .env("FUNCTIONS_HTTPWORKER_PORT", port)
-            .env("FUNCTIONS_CUSTOMHANDLER_WORKER_ID", "4c0b7c6e-0000-4000-8000-000000000001")
+            .env(
+                "FUNCTIONS_CUSTOMHANDLER_WORKER_ID",
+                "4c0b7c6e-0000-4000-8000-000000000001",
+            )
             .env("FUNCTIONS_APP_ROOT_PATH", env!("CARGO_MANIFEST_DIR"))
             .current_dir(env!("CARGO_MANIFEST_DIR"));
         for (k, v) in settings {
@@ -94,7 +109,8 @@ impl Handler {
     pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
         let pid = self.child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let status = wait_timeout(&mut self.child, Duration::from_secs(20)).expect("handler exits after SIGTERM");
+        let status = wait_timeout(&mut self.child, Duration::from_secs(20))
+            .expect("handler exits after SIGTERM");
         let mut output = String::new();
         if let Some(mut out) = self.child.stdout.take() {
             let _ = out.read_to_string(&mut output);
@@ -146,9 +162,15 @@ impl Connection {
         let headers = [
             ("Content-Type", "application/json; charset=utf-8"),
             ("X-Azure-Functions-HostVersion", "4.1036.1.23224"),
-            ("X-Azure-Functions-InvocationId", "5b8f3c2e-1f2d-4a5e-9c1b-2f7f0b6f1a01"),
+            (
+                "X-Azure-Functions-InvocationId",
+                "5b8f3c2e-1f2d-4a5e-9c1b-2f7f0b6f1a01",
+            ),
             ("User-Agent", "Azure-Functions-Host/4.1036.1.23224"),
-            ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+            ),
         ];
         self.send("POST", &format!("/{function}"), &headers, Some(body), true)
             .unwrap_or_else(|e| panic!("invocation of {function} failed at the socket: {e}"))
@@ -163,7 +185,11 @@ impl Connection {
         body: Option<&[u8]>,
         chunked: bool,
     ) -> std::io::Result<HttpResponse> {
-        let mut request = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", self.port).into_bytes();
+        let mut request = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n",
+            self.port
+        )
+        .into_bytes();
         for (name, value) in headers {
             request.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
         }
@@ -179,7 +205,9 @@ impl Connection {
                 request.extend_from_slice(b"0\r\n\r\n");
             }
             (Some(body), false) => {
-                request.extend_from_slice(format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes());
+                request.extend_from_slice(
+                    format!("Content-Length: {}\r\n\r\n", body.len()).as_bytes(),
+                );
                 request.extend_from_slice(body);
             }
             (None, _) => request.extend_from_slice(b"\r\n"),
@@ -191,7 +219,10 @@ impl Connection {
     fn read_response(&mut self) -> std::io::Result<HttpResponse> {
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "connection closed",
+            ));
         }
         let status: u16 = line
             .split_whitespace()
@@ -210,17 +241,25 @@ impl Connection {
                 headers.push((name.trim().to_owned(), value.trim().to_owned()));
             }
         }
-        let find = |name: &str| headers.iter().find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+        let find = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _): &&(String, String)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
+        };
         let mut body = Vec::new();
         if let Some(length) = find("content-length") {
-            let length: usize = length.parse().map_err(|_| std::io::Error::other("bad content-length"))?;
+            let length: usize = length
+                .parse()
+                .map_err(|_| std::io::Error::other("bad content-length"))?;
             body.resize(length, 0);
             self.reader.read_exact(&mut body)?;
         } else if find("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
             loop {
                 line.clear();
                 self.reader.read_line(&mut line)?;
-                let size = usize::from_str_radix(line.trim(), 16).map_err(|_| std::io::Error::other("bad chunk size"))?;
+                let size = usize::from_str_radix(line.trim(), 16)
+                    .map_err(|_| std::io::Error::other("bad chunk size"))?;
                 let mut chunk = vec![0; size + 2];
                 self.reader.read_exact(&mut chunk)?;
                 if size == 0 {
@@ -229,7 +268,11 @@ impl Connection {
                 body.extend_from_slice(&chunk[..size]);
             }
         }
-        Ok(HttpResponse { status, headers, body })
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 }
 
@@ -249,7 +292,10 @@ pub fn invocation_with_trigger(trigger: Value, data: Option<Value>) -> Vec<u8> {
         "sys".into(),
         serde_json::json!({"MethodName": "EventGridTrigger", "UtcNow": "2026-11-27T07:00:00.1234567Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}),
     );
-    serde_json::to_vec(&serde_json::json!({"Data": {"eventGridEvent": trigger}, "Metadata": metadata})).unwrap()
+    serde_json::to_vec(
+        &serde_json::json!({"Data": {"eventGridEvent": trigger}, "Metadata": metadata}),
+    )
+    .unwrap()
 }
 
 /// Every event of every sample file, as (file name, event JSON).

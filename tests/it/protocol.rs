@@ -4,29 +4,43 @@ use std::process::Stdio;
 
 use serde_json::{json, Value};
 
-use crate::harness::{event_grid_invocation, free_port, invocation_with_trigger, sample_events, wait_timeout, Handler};
+use crate::harness::{
+    event_grid_invocation, free_port, invocation_with_trigger, sample_events, wait_timeout, Handler,
+};
 
 fn sms_event() -> Value {
-    sample_events().into_iter().find(|(f, _)| f == "docs-sms__SMSReceived.json").unwrap().1
+    sample_events()
+        .into_iter()
+        .find(|(f, _)| f == "docs-sms__SMSReceived.json")
+        .unwrap()
+        .1
 }
 
 fn assert_host_reply(reply: &crate::harness::HttpResponse) -> Value {
     assert!(
-        reply.header("content-type").is_some_and(|v| v.starts_with("application/json")),
+        reply
+            .header("content-type")
+            .is_some_and(|v| v.starts_with("application/json")),
         "content type: {:?}",
         reply.header("content-type")
     );
     let body = reply.json();
     assert!(body["Outputs"].is_object(), "{body}");
     assert!(body["Logs"].is_array(), "{body}");
-    assert!(body.get("ReturnValue").is_some_and(Value::is_null), "{body}");
+    assert!(
+        body.get("ReturnValue").is_some_and(Value::is_null),
+        "{body}"
+    );
     body
 }
 
 #[test]
 fn readiness_probe_answers_at_once() {
     let handler = Handler::start(&[]);
-    let reply = handler.connect().send("GET", "/", &[], None, false).unwrap();
+    let reply = handler
+        .connect()
+        .send("GET", "/", &[], None, false)
+        .unwrap();
     assert_eq!(reply.status, 200);
     assert!(reply.json().is_object());
 }
@@ -43,7 +57,10 @@ fn event_object_string_and_double_string_forms_give_the_same_reply() {
     let once = Value::String(event.to_string());
     let twice = Value::String(once.to_string());
     for trigger in [once, twice] {
-        let reply = handler.invoke("EventGridTrigger", &invocation_with_trigger(trigger, event.get("data").cloned()));
+        let reply = handler.invoke(
+            "EventGridTrigger",
+            &invocation_with_trigger(trigger, event.get("data").cloned()),
+        );
         assert_eq!(reply.status, 200);
         assert_eq!(assert_host_reply(&reply), object_body);
     }
@@ -53,11 +70,22 @@ fn event_object_string_and_double_string_forms_give_the_same_reply() {
 fn cloud_events_and_cardinality_many_batches() {
     let handler = Handler::start(&[]);
     let events = sample_events();
-    let cloud = events.iter().find(|(f, _)| f.starts_with("spec-ce__")).unwrap().1.clone();
+    let cloud = events
+        .iter()
+        .find(|(f, _)| f.starts_with("spec-ce__"))
+        .unwrap()
+        .1
+        .clone();
     let reply = handler.invoke("EventGridTrigger", &event_grid_invocation(&cloud));
     assert_eq!(reply.status, 200);
     let logs = assert_host_reply(&reply)["Logs"].clone();
-    assert!(logs[0].as_str().unwrap().contains(cloud["id"].as_str().unwrap()), "{logs}");
+    assert!(
+        logs[0]
+            .as_str()
+            .unwrap()
+            .contains(cloud["id"].as_str().unwrap()),
+        "{logs}"
+    );
 
     // cardinality "many": the host sends a JSON string holding the compact array.
     let batch: Vec<Value> = events.iter().take(5).map(|(_, e)| e.clone()).collect();
@@ -71,8 +99,14 @@ fn cloud_events_and_cardinality_many_batches() {
     let body = assert_host_reply(&reply);
     assert_eq!(body["Logs"].as_array().unwrap().len(), 5, "{body}");
     // And as a plain array.
-    let reply = handler.invoke("EventGridTrigger", &invocation_with_trigger(Value::Array(batch), None));
-    assert_eq!(assert_host_reply(&reply)["Logs"].as_array().unwrap().len(), 5);
+    let reply = handler.invoke(
+        "EventGridTrigger",
+        &invocation_with_trigger(Value::Array(batch), None),
+    );
+    assert_eq!(
+        assert_host_reply(&reply)["Logs"].as_array().unwrap().len(),
+        5
+    );
 }
 
 #[test]
@@ -112,20 +146,53 @@ fn keep_alive_connection_serves_many_invocations() {
 fn status_semantics_for_bad_requests() {
     let handler = Handler::start(&[]);
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
-        ("EventGridTrigger", b"{\"Metadata\":{}}".to_vec(), 400, "Data"),
-        ("EventGridTrigger", b"{\"Data\":{\"other\":{}}}".to_vec(), 400, "eventGridEvent"),
+        (
+            "EventGridTrigger",
+            b"{\"Metadata\":{}}".to_vec(),
+            400,
+            "Data",
+        ),
+        (
+            "EventGridTrigger",
+            b"{\"Data\":{\"other\":{}}}".to_vec(),
+            400,
+            "eventGridEvent",
+        ),
         ("EventGridTrigger", b"[1,2]".to_vec(), 400, "envelope"),
         ("EventGridTrigger", b"{\"Data\":".to_vec(), 400, "not JSON"),
-        ("EventGridTrigger", b"{\"Data\":{\"eventGridEvent\":42}}".to_vec(), 400, "eventGridEvent"),
-        ("eventgridtrigger", event_grid_invocation(&sms_event()), 404, "case-sensitive"),
-        ("NoSuchFunction", event_grid_invocation(&sms_event()), 404, "NoSuchFunction"),
+        (
+            "EventGridTrigger",
+            b"{\"Data\":{\"eventGridEvent\":42}}".to_vec(),
+            400,
+            "eventGridEvent",
+        ),
+        (
+            "eventgridtrigger",
+            event_grid_invocation(&sms_event()),
+            404,
+            "case-sensitive",
+        ),
+        (
+            "NoSuchFunction",
+            event_grid_invocation(&sms_event()),
+            404,
+            "NoSuchFunction",
+        ),
     ];
     for (function, body, status, needle) in cases {
         let reply = handler.invoke(function, &body);
-        assert_eq!(reply.status, status, "{function} {:?}", String::from_utf8_lossy(&body));
+        assert_eq!(
+            reply.status,
+            status,
+            "{function} {:?}",
+            String::from_utf8_lossy(&body)
+        );
         let json = assert_host_reply(&reply);
         let message = json["Error"]["message"].as_str().unwrap_or_default();
-        assert!(message.contains(needle), "{message:?} should mention {needle:?}");
+        assert!(
+            message.contains(needle),
+            "{message:?} should mention {needle:?}"
+        );
         assert_eq!(json["Error"]["status"], status);
     }
     // Over the body limit, sent chunked (no Content-Length to check up front).
@@ -134,7 +201,12 @@ fn status_semantics_for_bad_requests() {
     assert_eq!(reply.status, 413);
     assert_host_reply(&reply);
     // The process is still serving.
-    assert_eq!(handler.invoke("EventGridTrigger", &event_grid_invocation(&sms_event())).status, 200);
+    assert_eq!(
+        handler
+            .invoke("EventGridTrigger", &event_grid_invocation(&sms_event()))
+            .status,
+        200
+    );
 }
 
 #[test]
@@ -146,50 +218,80 @@ fn unknown_types_are_acknowledged_and_poison_is_dead_lettered() {
     let body = assert_host_reply(&reply);
     assert_eq!(body["Outputs"], json!({}));
     let log = body["Logs"][0].as_str().unwrap();
-    assert!(log.contains("Microsoft.Communication.CallConnected") && log.contains("unknown type"), "{log}");
+    assert!(
+        log.contains("Microsoft.Communication.CallConnected") && log.contains("unknown type"),
+        "{log}"
+    );
 
     let mut poison = sms_event();
     poison["data"]["receivedTimestamp"] = json!(12);
     let reply = handler.invoke("EventGridTrigger", &event_grid_invocation(&poison));
     assert_eq!(reply.status, 200, "poison must not be retried");
     let body = assert_host_reply(&reply);
-    let letters = body["Outputs"]["deadLetter"].as_array().expect("deadLetter output");
+    let letters = body["Outputs"]["deadLetter"]
+        .as_array()
+        .expect("deadLetter output");
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0]["event"], poison, "the raw event is kept as sent");
     assert_eq!(letters[0]["eventId"], poison["id"]);
-    assert_eq!(letters[0]["eventType"], "Microsoft.Communication.SMSReceived");
+    assert_eq!(
+        letters[0]["eventType"],
+        "Microsoft.Communication.SMSReceived"
+    );
     assert_eq!(letters[0]["path"], "data.receivedTimestamp");
-    assert!(letters[0]["error"].as_str().unwrap().contains("data.receivedTimestamp"));
+    assert!(letters[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("data.receivedTimestamp"));
     assert!(body["Logs"][0].as_str().unwrap().contains("dead-lettered"));
 
     let not_an_event = json!({"hello": "world"});
     let reply = handler.invoke("EventGridTrigger", &event_grid_invocation(&not_an_event));
     assert_eq!(reply.status, 200);
-    assert_eq!(assert_host_reply(&reply)["Outputs"]["deadLetter"][0]["event"], not_an_event);
+    assert_eq!(
+        assert_host_reply(&reply)["Outputs"]["deadLetter"][0]["event"],
+        not_an_event
+    );
 }
 
 #[test]
 fn invalid_or_taken_port_fails_with_a_clear_error() {
     for bad in ["abc", "70000", "0"] {
-        let output = Handler::command(bad, &[]).stdout(Stdio::piped()).stderr(Stdio::piped()).output().unwrap();
+        let output = Handler::command(bad, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
         assert!(!output.status.success(), "port {bad}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("FUNCTIONS_CUSTOMHANDLER_PORT"), "{stderr}");
     }
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let mut child = Handler::command(&port, &[]).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = Handler::command(&port, &[])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
     let status = wait_timeout(&mut child, std::time::Duration::from_secs(10)).expect("exits");
     assert!(!status.success());
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("cannot listen") && stderr.contains(&port), "{stderr}");
+    assert!(
+        stderr.contains("cannot listen") && stderr.contains(&port),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn sigterm_stops_the_handler_cleanly() {
     let handler = Handler::start(&[]);
-    assert_eq!(handler.invoke("EventGridTrigger", &event_grid_invocation(&sms_event())).status, 200);
+    assert_eq!(
+        handler
+            .invoke("EventGridTrigger", &event_grid_invocation(&sms_event()))
+            .status,
+        200
+    );
     let (status, output) = handler.terminate();
     assert!(status.success(), "exit status {status:?}: {output}");
     assert!(output.contains("shutdown signal received"), "{output}");

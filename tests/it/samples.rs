@@ -17,7 +17,11 @@ fn inspect_lines(paths: &[String]) -> (Vec<Value>, usize) {
     let inputs = input::read_inputs(paths);
     let mut out = Vec::new();
     let errors = inspect::run(&inputs, false, &mut out).unwrap();
-    let lines = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     (lines, errors)
 }
 
@@ -28,7 +32,10 @@ fn inspect_types_every_sample_event() {
     assert_eq!(lines.len(), sample_events().len());
     for line in &lines {
         let event_type = line["eventType"].as_str().unwrap();
-        assert!(canonical_event_type(event_type).is_some(), "sample of an unknown type: {line}");
+        assert!(
+            canonical_event_type(event_type).is_some(),
+            "sample of an unknown type: {line}"
+        );
         assert_ne!(line["kind"], "Unknown", "{line}");
         assert!(line.get("error").is_none(), "{line}");
         assert!(line["data"].is_object(), "{line}");
@@ -50,7 +57,13 @@ fn inspect_reports_each_invalid_file_and_goes_on() {
     assert_eq!(lines.len(), 4);
     for line in &lines[..3] {
         assert!(line["source"].as_str().unwrap().ends_with(".json"));
-        assert!(line["error"].as_str().unwrap().starts_with("not valid JSON"), "{line}");
+        assert!(
+            line["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("not valid JSON"),
+            "{line}"
+        );
     }
     assert_eq!(lines[3]["kind"], "SmsReceived");
 }
@@ -62,7 +75,11 @@ async fn replay_and_the_live_server_give_identical_outputs() {
     let mut out = Vec::new();
     let failures = replay::run(&app, &inputs, &mut out).await.unwrap();
     assert_eq!(failures, 0);
-    let replayed: Vec<Value> = String::from_utf8(out).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let replayed: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
 
     let handler = Handler::start(&[]);
     let events = sample_events();
@@ -85,10 +102,21 @@ fn personal_values(event: &Value) -> Vec<String> {
         match value {
             Value::String(s) => {
                 let digits = s.chars().filter(char::is_ascii_digit).count();
-                let phone_like = digits >= 10 && s.trim_start_matches('+').chars().all(|c| c.is_ascii_digit());
+                let phone_like = digits >= 10
+                    && s.trim_start_matches('+')
+                        .chars()
+                        .all(|c| c.is_ascii_digit());
                 let email_like = s.contains('@') && s.contains('.') && !s.contains("thread");
-                let text_key = ["message", "messagebody", "content", "body", "text", "caption", "originalmessage"]
-                    .contains(&key.to_ascii_lowercase().as_str());
+                let text_key = [
+                    "message",
+                    "messagebody",
+                    "content",
+                    "body",
+                    "text",
+                    "caption",
+                    "originalmessage",
+                ]
+                .contains(&key.to_ascii_lowercase().as_str());
                 if phone_like || email_like || (text_key && s.len() > 3) {
                     found.push(s.clone());
                 }
@@ -111,15 +139,69 @@ fn logs_carry_no_phone_number_email_or_message_text() {
     let mut conn = handler.connect();
     for (file, event) in &events {
         secrets.extend(personal_values(event));
-        let body = conn.invoke("EventGridTrigger", &event_grid_invocation(event)).json();
+        let body = conn
+            .invoke("EventGridTrigger", &event_grid_invocation(event))
+            .json();
         let logs = body["Logs"].to_string();
         for secret in personal_values(event) {
-            assert!(!logs.contains(&secret), "{file}: Logs leak {secret:?}: {logs}");
+            assert!(
+                !logs.contains(&secret),
+                "{file}: Logs leak {secret:?}: {logs}"
+            );
         }
     }
-    assert!(secrets.len() > 20, "the privacy check must look at real values: {secrets:?}");
+    assert!(
+        secrets.len() > 20,
+        "the privacy check must look at real values: {secrets:?}"
+    );
     let (_, output) = handler.terminate();
     for secret in &secrets {
-        assert!(!output.contains(secret.as_str()), "process output leaks {secret:?}");
+        assert!(
+            !output.contains(secret.as_str()),
+            "process output leaks {secret:?}"
+        );
     }
+}
+
+#[test]
+fn every_event_type_has_a_sample() {
+    let covered: std::collections::HashSet<&str> = sample_events()
+        .iter()
+        .filter_map(|(_, e)| {
+            e.get("eventType")
+                .or_else(|| e.get("type"))
+                .and_then(Value::as_str)
+        })
+        .filter_map(canonical_event_type)
+        .collect();
+    let missing: Vec<_> = acs_event_handler::events::event_types::ALL
+        .iter()
+        .filter(|t| !covered.contains(*t))
+        .collect();
+    assert!(missing.is_empty(), "no sample for {missing:?}");
+}
+
+#[test]
+fn sample_command_prints_fresh_events_of_every_type() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_handler"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let first = run(&["sample", "SMSReceived"]);
+    let second = run(&["sample", "Microsoft.Communication.SMSReceived"]);
+    assert!(first.status.success() && second.status.success());
+    let a: Value = serde_json::from_slice(&first.stdout).unwrap();
+    let b: Value = serde_json::from_slice(&second.stdout).unwrap();
+    assert_ne!(a[0]["id"], b[0]["id"], "fresh ids");
+    assert_eq!(a[0]["data"], b[0]["data"]);
+    let ce: Value = serde_json::from_slice(
+        &run(&["sample", "chatmessagereceived", "--schema", "cloudevents"]).stdout,
+    )
+    .unwrap();
+    assert_eq!(ce["type"], "Microsoft.Communication.ChatMessageReceived");
+    let unknown = run(&["sample", "CallConnected"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown event type"));
 }

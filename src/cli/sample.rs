@@ -1,0 +1,446 @@
+//! `handler sample <EventType>`: a fresh, valid event of any of the 56 types (new id, current
+//! time), in either schema, for quick tests with `send` and `inspect -`.
+//!
+//! The templates are the repository's samples, compiled into the binary so the command works
+//! wherever the binary goes.
+
+use serde_json::Value;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::events::{canonical_event_type, event_types};
+
+/// Output schema for generated and converted events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputSchema {
+    /// Event Grid schema, as an array (what Event Grid posts to a webhook).
+    Eventgrid,
+    /// CloudEvents 1.0, a single object.
+    Cloudevents,
+}
+
+/// One sample per event type: (type suffix, sample file contents).
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "AdvancedMessageAnalysisCompleted",
+        include_str!("../../samples/docs-advmsg__AdvancedMessageAnalysisCompleted.json"),
+    ),
+    (
+        "AdvancedMessageDeliveryStatusUpdated",
+        include_str!(
+            "../../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json"
+        ),
+    ),
+    (
+        "AdvancedMessageReceived",
+        include_str!("../../samples/docs-advmsg__AdvancedMessageReceived__button.json"),
+    ),
+    (
+        "CallEnded",
+        include_str!("../../samples/docs-calling__CallEnded.json"),
+    ),
+    (
+        "CallParticipantAdded",
+        include_str!("../../samples/docs-calling__CallParticipantAdded.json"),
+    ),
+    (
+        "CallParticipantRemoved",
+        include_str!("../../samples/docs-calling__CallParticipantRemoved.json"),
+    ),
+    (
+        "CallStarted",
+        include_str!("../../samples/docs-calling__CallStarted.json"),
+    ),
+    (
+        "ChatAzureBotCommandReceivedInThread",
+        include_str!("../../samples/generated__ChatAzureBotCommandReceivedInThread.json"),
+    ),
+    (
+        "ChatMemberAddedToThreadWithUser",
+        include_str!("../../samples/docs2020__ChatMemberAddedToThreadWithUser.json"),
+    ),
+    (
+        "ChatMemberRemovedFromThreadWithUser",
+        include_str!("../../samples/docs2020__ChatMemberRemovedFromThreadWithUser.json"),
+    ),
+    (
+        "ChatMessageDeleted",
+        include_str!("../../samples/docs-chat__ChatMessageDeleted.json"),
+    ),
+    (
+        "ChatMessageDeletedInThread",
+        include_str!("../../samples/docs-chat__ChatMessageDeletedInThread.json"),
+    ),
+    (
+        "ChatMessageEdited",
+        include_str!("../../samples/docs-chat__ChatMessageEdited.json"),
+    ),
+    (
+        "ChatMessageEditedInThread",
+        include_str!("../../samples/docs-chat__ChatMessageEditedInThread.json"),
+    ),
+    (
+        "ChatMessageReceived",
+        include_str!("../../samples/docs-chat__ChatMessageReceived.json"),
+    ),
+    (
+        "ChatMessageReceivedInThread",
+        include_str!("../../samples/docs-chat__ChatMessageReceivedInThread.json"),
+    ),
+    (
+        "ChatParticipantAddedToThreadWithUser",
+        include_str!("../../samples/docs-chat__ChatParticipantAddedToThreadWithUser.json"),
+    ),
+    (
+        "ChatParticipantRemovedFromThreadWithUser",
+        include_str!("../../samples/docs-chat__ChatParticipantRemovedFromThreadWithUser.json"),
+    ),
+    (
+        "ChatThreadCreated",
+        include_str!("../../samples/docs-chat__ChatThreadCreated.json"),
+    ),
+    (
+        "ChatThreadCreatedWithUser",
+        include_str!("../../samples/docs-chat__ChatThreadCreatedWithUser.json"),
+    ),
+    (
+        "ChatThreadDeleted",
+        include_str!("../../samples/docs-chat__ChatThreadDeleted.json"),
+    ),
+    (
+        "ChatThreadParticipantAdded",
+        include_str!("../../samples/docs-chat__ChatThreadParticipantAdded.json"),
+    ),
+    (
+        "ChatThreadParticipantRemoved",
+        include_str!("../../samples/docs-chat__ChatThreadParticipantRemoved.json"),
+    ),
+    (
+        "ChatThreadPropertiesUpdated",
+        include_str!("../../samples/docs-chat__ChatThreadPropertiesUpdated.json"),
+    ),
+    (
+        "ChatThreadPropertiesUpdatedPerUser",
+        include_str!("../../samples/docs-chat__ChatThreadPropertiesUpdatedPerUser.json"),
+    ),
+    (
+        "ChatThreadWithUserDeleted",
+        include_str!("../../samples/docs-chat__ChatThreadWithUserDeleted.json"),
+    ),
+    (
+        "ChatTypingIndicatorReceivedInThread",
+        include_str!("../../samples/generated__ChatTypingIndicatorReceivedInThread.json"),
+    ),
+    (
+        "EmailDeliveryReportReceived",
+        include_str!("../../samples/docs-email__EmailDeliveryReportReceived.json"),
+    ),
+    (
+        "EmailEngagementTrackingReportReceived",
+        include_str!("../../samples/docs-email__EmailEngagementTrackingReportReceived.json"),
+    ),
+    (
+        "IncomingCall",
+        include_str!("../../samples/generated__IncomingCall.json"),
+    ),
+    (
+        "RecordingFileStatusUpdated",
+        include_str!("../../samples/docs-calling__RecordingFileStatusUpdated.json"),
+    ),
+    (
+        "RouterJobCancelled",
+        include_str!("../../samples/docs-router__RouterJobCancelled.json"),
+    ),
+    (
+        "RouterJobClassificationFailed",
+        include_str!("../../samples/docs-router__RouterJobClassificationFailed.json"),
+    ),
+    (
+        "RouterJobClassified",
+        include_str!("../../samples/docs-router__RouterJobClassified.json"),
+    ),
+    (
+        "RouterJobClosed",
+        include_str!("../../samples/docs-router__RouterJobClosed.json"),
+    ),
+    (
+        "RouterJobCompleted",
+        include_str!("../../samples/docs-router__RouterJobCompleted.json"),
+    ),
+    (
+        "RouterJobDeleted",
+        include_str!("../../samples/docs-router__RouterJobDeleted.json"),
+    ),
+    (
+        "RouterJobExceptionTriggered",
+        include_str!("../../samples/docs-router__RouterJobExceptionTriggered.json"),
+    ),
+    (
+        "RouterJobQueued",
+        include_str!("../../samples/docs-router__RouterJobQueued.json"),
+    ),
+    (
+        "RouterJobReceived",
+        include_str!("../../samples/docs-router__RouterJobReceived.json"),
+    ),
+    (
+        "RouterJobSchedulingFailed",
+        include_str!("../../samples/docs-router__RouterJobSchedulingFailed.json"),
+    ),
+    (
+        "RouterJobUnassigned",
+        include_str!("../../samples/docs-router__RouterJobUnassigned.json"),
+    ),
+    (
+        "RouterJobWaitingForActivation",
+        include_str!("../../samples/docs-router__RouterJobWaitingForActivation.json"),
+    ),
+    (
+        "RouterJobWorkerSelectorsExpired",
+        include_str!("../../samples/docs-router__RouterJobWorkerSelectorsExpired.json"),
+    ),
+    (
+        "RouterWorkerDeleted",
+        include_str!("../../samples/docs-router__RouterWorkerDeleted.json"),
+    ),
+    (
+        "RouterWorkerDeregistered",
+        include_str!("../../samples/docs-router__RouterWorkerDeregistered.json"),
+    ),
+    (
+        "RouterWorkerOfferAccepted",
+        include_str!("../../samples/docs-router__RouterWorkerOfferAccepted.json"),
+    ),
+    (
+        "RouterWorkerOfferDeclined",
+        include_str!("../../samples/docs-router__RouterWorkerOfferDeclined.json"),
+    ),
+    (
+        "RouterWorkerOfferExpired",
+        include_str!("../../samples/docs-router__RouterWorkerOfferExpired.json"),
+    ),
+    (
+        "RouterWorkerOfferIssued",
+        include_str!("../../samples/docs-router__RouterWorkerOfferIssued.json"),
+    ),
+    (
+        "RouterWorkerOfferRevoked",
+        include_str!("../../samples/docs-router__RouterWorkerOfferRevoked.json"),
+    ),
+    (
+        "RouterWorkerRegistered",
+        include_str!("../../samples/docs-router__RouterWorkerRegistered.json"),
+    ),
+    (
+        "RouterWorkerUpdated",
+        include_str!("../../samples/generated__RouterWorkerUpdated.json"),
+    ),
+    (
+        "SMSDeliveryReportReceived",
+        include_str!("../../samples/docs-sms__SMSDeliveryReportReceived.json"),
+    ),
+    (
+        "SMSReceived",
+        include_str!("../../samples/docs-sms__SMSReceived.json"),
+    ),
+    (
+        "UserDisconnected",
+        include_str!("../../samples/docs-presence__UserDisconnected.json"),
+    ),
+];
+
+/// Why no sample could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error("unknown event type {0:?}: give the full type (Microsoft.Communication.SMSReceived) or the part after `Microsoft.Communication.` (SMSReceived); see README for the list")]
+    UnknownType(String),
+    #[error("the built-in sample for {0} is not a valid event (this is a bug)")]
+    BadTemplate(&'static str),
+}
+
+/// Resolves `Microsoft.Communication.SMSReceived`, `SMSReceived` or `smsreceived`.
+pub fn resolve_type(name: &str) -> Option<&'static str> {
+    let name = name.trim();
+    canonical_event_type(name).or_else(|| {
+        event_types::ALL.iter().copied().find(|t| {
+            t.strip_prefix("Microsoft.Communication.")
+                .is_some_and(|s| s.eq_ignore_ascii_case(name))
+        })
+    })
+}
+
+/// The built-in template event (Event Grid schema) of a known type.
+pub fn template(event_type: &'static str) -> Result<Value, SampleError> {
+    let suffix = event_type
+        .strip_prefix("Microsoft.Communication.")
+        .unwrap_or(event_type);
+    let text = TEMPLATES
+        .iter()
+        .find(|(s, _)| *s == suffix)
+        .map(|(_, text)| *text)
+        .ok_or(SampleError::BadTemplate(event_type))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|_| SampleError::BadTemplate(event_type))?;
+    let event = match value {
+        Value::Array(mut items) if !items.is_empty() => items.swap_remove(0),
+        Value::Object(_) => value,
+        _ => return Err(SampleError::BadTemplate(event_type)),
+    };
+    Ok(to_event_grid(&event))
+}
+
+/// A fresh sample: a new id and the current time.
+pub fn fresh_sample(name: &str, schema: OutputSchema) -> Result<Value, SampleError> {
+    let event_type = resolve_type(name).ok_or_else(|| SampleError::UnknownType(name.to_owned()))?;
+    let mut event = template(event_type)?;
+    refresh(&mut event);
+    Ok(match schema {
+        OutputSchema::Eventgrid => Value::Array(vec![event]),
+        OutputSchema::Cloudevents => to_cloud_event(&event),
+    })
+}
+
+/// Gives an event (either schema) a new id and the current time, so that deduplication by id
+/// does not hide a re-send.
+pub fn refresh(event: &mut Value) {
+    let now = OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default();
+    if let Value::Object(map) = event {
+        map.insert("id".into(), Value::String(uuid::Uuid::new_v4().to_string()));
+        let time_key = if map.contains_key("eventType") {
+            "eventTime"
+        } else {
+            "time"
+        };
+        map.insert(time_key.into(), Value::String(now));
+    }
+}
+
+/// Event Grid schema → CloudEvents 1.0, mapped as Event Grid does (`topic`→`source`,
+/// `eventType`→`type`, `eventTime`→`time`); a CloudEvent is returned unchanged.
+pub fn to_cloud_event(event: &Value) -> Value {
+    let Value::Object(map) = event else {
+        return event.clone();
+    };
+    if !map.contains_key("eventType") {
+        return event.clone();
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("id".into(), map.get("id").cloned().unwrap_or(Value::Null));
+    out.insert(
+        "source".into(),
+        map.get("topic")
+            .cloned()
+            .unwrap_or(Value::String(String::new())),
+    );
+    out.insert("specversion".into(), Value::String("1.0".into()));
+    out.insert(
+        "type".into(),
+        map.get("eventType").cloned().unwrap_or(Value::Null),
+    );
+    if let Some(subject) = map.get("subject") {
+        out.insert("subject".into(), subject.clone());
+    }
+    if let Some(time) = map.get("eventTime") {
+        out.insert("time".into(), time.clone());
+    }
+    out.insert(
+        "datacontenttype".into(),
+        Value::String("application/json".into()),
+    );
+    if let Some(data) = map.get("data") {
+        out.insert("data".into(), data.clone());
+    }
+    Value::Object(out)
+}
+
+/// CloudEvents 1.0 → Event Grid schema (for templates written as CloudEvents); an Event Grid
+/// event is returned unchanged.
+pub fn to_event_grid(event: &Value) -> Value {
+    let Value::Object(map) = event else {
+        return event.clone();
+    };
+    if map.contains_key("eventType") || !map.contains_key("type") {
+        return event.clone();
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("id".into(), map.get("id").cloned().unwrap_or(Value::Null));
+    out.insert(
+        "topic".into(),
+        map.get("source").cloned().unwrap_or(Value::Null),
+    );
+    out.insert(
+        "subject".into(),
+        map.get("subject")
+            .cloned()
+            .unwrap_or(Value::String(String::new())),
+    );
+    out.insert(
+        "data".into(),
+        map.get("data").cloned().unwrap_or(Value::Null),
+    );
+    out.insert(
+        "eventType".into(),
+        map.get("type").cloned().unwrap_or(Value::Null),
+    );
+    out.insert("dataVersion".into(), Value::String("1.0".into()));
+    out.insert("metadataVersion".into(), Value::String("1".into()));
+    out.insert(
+        "eventTime".into(),
+        map.get("time").cloned().unwrap_or(Value::Null),
+    );
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::parse_delivery;
+
+    #[test]
+    fn every_type_has_a_template_that_parses_in_both_schemas() {
+        assert_eq!(TEMPLATES.len(), event_types::ALL.len());
+        for event_type in event_types::ALL {
+            for schema in [OutputSchema::Eventgrid, OutputSchema::Cloudevents] {
+                let sample = fresh_sample(event_type, schema).unwrap();
+                let bytes = serde_json::to_vec(&sample).unwrap();
+                let delivery = parse_delivery(&bytes).unwrap();
+                let event = delivery[0].as_ref().unwrap();
+                assert_eq!(event.envelope.event_type, *event_type);
+                let data = event
+                    .data
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{event_type}: {e}"));
+                assert_ne!(data.kind(), "Unknown");
+            }
+        }
+    }
+
+    #[test]
+    fn samples_are_fresh_and_names_resolve() {
+        let a = fresh_sample("SMSReceived", OutputSchema::Eventgrid).unwrap();
+        let b = fresh_sample(
+            "microsoft.communication.smsreceived",
+            OutputSchema::Eventgrid,
+        )
+        .unwrap();
+        assert_ne!(a[0]["id"], b[0]["id"]);
+        assert_eq!(a[0]["eventType"], "Microsoft.Communication.SMSReceived");
+        let ce = fresh_sample("smsreceived", OutputSchema::Cloudevents).unwrap();
+        assert_eq!(ce["specversion"], "1.0");
+        assert!(matches!(
+            fresh_sample("CallConnected", OutputSchema::Eventgrid),
+            Err(SampleError::UnknownType(_))
+        ));
+    }
+
+    #[test]
+    fn conversions_round_trip() {
+        let eg = template(event_types::SMS_RECEIVED).unwrap();
+        let back = to_event_grid(&to_cloud_event(&eg));
+        for key in ["id", "topic", "subject", "eventType", "eventTime", "data"] {
+            assert_eq!(back[key], eg[key], "{key}");
+        }
+    }
+}

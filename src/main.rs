@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use acs_event_handler::app::App;
-use acs_event_handler::cli::{input, inspect, replay, sample, Cli, Command};
+use acs_event_handler::cli::{input, inspect, replay, sample, send, Cli, Command};
 use acs_event_handler::server;
 use acs_event_handler::settings::Settings;
 use clap::Parser;
@@ -66,6 +66,12 @@ async fn run(command: Command) -> ExitCode {
             let inputs = input::read_inputs(&paths);
             let mut out = std::io::stdout().lock();
             finish(inspect::run(&inputs, pretty, &mut out), &mut out)
+        }
+        Command::Send { paths, url, schema, fresh } => {
+            let inputs = input::read_inputs(&paths);
+            let options = send::SendOptions { url, schema, fresh };
+            let mut out = std::io::stdout().lock();
+            finish(send::run(&inputs, &options, &mut out).await, &mut out)
         }
         Command::Sample { event_type, schema } => match sample::fresh_sample(&event_type, schema) {
             Ok(event) => {

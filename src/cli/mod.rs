@@ -4,6 +4,7 @@ pub mod input;
 pub mod inspect;
 pub mod replay;
 pub mod sample;
+pub mod send;
 
 use clap::{Parser, Subcommand};
 
@@ -32,6 +33,20 @@ pub enum Command {
     Replay {
         /// Files, folders (every *.json) or - for standard input.
         paths: Vec<String>,
+    },
+    /// Post events to a running Functions host's Event Grid webhook, one request per event.
+    Send {
+        /// Files, folders (every *.json) or - for standard input.
+        paths: Vec<String>,
+        /// The webhook URL.
+        #[arg(long, default_value = send::DEFAULT_URL)]
+        url: String,
+        /// Convert events to this schema before sending.
+        #[arg(long, value_enum)]
+        schema: Option<sample::OutputSchema>,
+        /// Give every event a new id and the current time (so deduplication does not hide a re-send).
+        #[arg(long)]
+        fresh: bool,
     },
     /// Print a fresh sample event (new id, current time) of any ACS event type.
     Sample {

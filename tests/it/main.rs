@@ -5,3 +5,4 @@ mod harness;
 mod properties;
 mod protocol;
 mod samples;
+mod send;

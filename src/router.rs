@@ -10,7 +10,6 @@
 //!   still succeeds.
 
 use serde::Serialize;
-use serde_json::value::RawValue;
 
 use crate::chat::ChatModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
@@ -54,6 +53,10 @@ impl Route {
 }
 
 /// The dead-letter queue message: the raw event, untouched, and why it was not processed.
+///
+/// The event is kept as JSON *text*, byte for byte as received: embedded as JSON it could be
+/// nested deeper than the host's JSON reader accepts (which would fail the invocation and turn
+/// poison into retries), and the host would rewrite date-like strings inside it.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DeadLetter<'a> {
@@ -65,7 +68,7 @@ struct DeadLetter<'a> {
     event_id: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     event_type: Option<&'a str>,
-    event: &'a RawValue,
+    event: &'a str,
 }
 
 /// Routes typed events to the SMS and chat modules.
@@ -91,7 +94,7 @@ impl Router {
                     path: None,
                     event_id: invalid.id.as_deref(),
                     event_type: invalid.event_type.as_deref(),
-                    event: &invalid.raw,
+                    event: invalid.raw.get(),
                 };
                 let detail = "not an Event Grid event or CloudEvent";
                 self.dead_letter(
@@ -114,7 +117,7 @@ impl Router {
                     path: Some(&error.path),
                     event_id: Some(&envelope.id),
                     event_type: Some(&envelope.event_type),
-                    event: &event.raw,
+                    event: event.raw.get(),
                 };
                 let detail = format!("data does not fit at `{}`", error.path);
                 self.dead_letter(
@@ -174,7 +177,7 @@ impl Router {
                     path: None,
                     event_id: Some(&envelope.id),
                     event_type: Some(&envelope.event_type),
-                    event: &event.raw,
+                    event: event.raw.get(),
                 };
                 let detail = format!("the {} module could not process it", route.as_str());
                 self.dead_letter(

@@ -216,6 +216,16 @@ impl Connection {
         self.read_response()
     }
 
+    /// The raw socket, for tests that write requests by hand.
+    pub fn stream(&mut self) -> &mut TcpStream {
+        self.reader.get_mut()
+    }
+
+    /// Reads one response (after a request written by hand with [`Connection::stream`]).
+    pub fn read_reply(&mut self) -> std::io::Result<HttpResponse> {
+        self.read_response()
+    }
+
     fn read_response(&mut self) -> std::io::Result<HttpResponse> {
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {

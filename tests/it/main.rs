@@ -4,5 +4,6 @@
 mod harness;
 mod properties;
 mod protocol;
+mod robustness;
 mod samples;
 mod send;

@@ -1,6 +1,7 @@
 //! Protocol-level tests: the real `handler` binary driven the way the Functions host drives it,
 //! and the library's public entry points run over every sample.
 
+mod chat;
 mod harness;
 mod properties;
 mod protocol;

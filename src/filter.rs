@@ -361,26 +361,24 @@ impl Test {
     /// The JSON type the test compares, for reasons.
     fn wanted(&self) -> &'static str {
         match self {
-            Test::NumberIn(_)
-            | Test::LessThan(_)
-            | Test::GreaterThan(_)
-            | Test::LessThanOrEquals(_)
-            | Test::GreaterThanOrEquals(_)
-            | Test::InRange(_) => "numbers",
             Test::Bool(_) => "booleans",
             Test::StringIn(_) | Test::Contains(_) | Test::BeginsWith(_) | Test::EndsWith(_) => {
                 "strings"
             }
-            Test::Presence => "presence",
+            Test::Presence => "any value",
+            _ => "numbers",
         }
     }
 
+    /// Whether `value` has the type the test compares.
     fn takes(&self, value: &Value) -> bool {
-        match self.wanted() {
-            "numbers" => value.is_number(),
-            "booleans" => value.is_boolean(),
-            "strings" => value.is_string(),
-            _ => true,
+        match self {
+            Test::Bool(_) => value.is_boolean(),
+            Test::StringIn(_) | Test::Contains(_) | Test::BeginsWith(_) | Test::EndsWith(_) => {
+                value.is_string()
+            }
+            Test::Presence => true,
+            _ => value.is_number(),
         }
     }
 }
@@ -574,8 +572,8 @@ impl Filter {
         }
         match self.advanced.len() {
             0 => {}
-            1 => clauses.push("advancedFilters[0]".to_owned()),
-            n => clauses.push(format!("advancedFilters[0..{}]", n - 1)),
+            1 => clauses.push("1 advanced filter".to_owned()),
+            n => clauses.push(format!("{n} advanced filters")),
         }
         if clauses.is_empty() {
             "the filter has no clauses: every event is delivered".to_owned()
@@ -2015,7 +2013,7 @@ mod tests {
             all.evaluate(&event),
             Decision {
                 delivered: true,
-                reason: "every clause passed: includedEventTypes, subjectBeginsWith, subjectEndsWith, advancedFilters[0..1]".to_owned()
+                reason: "every clause passed: includedEventTypes, subjectBeginsWith, subjectEndsWith, 2 advanced filters".to_owned()
             }
         );
         let none = filter(json!({}));

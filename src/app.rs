@@ -7,6 +7,7 @@ use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
+use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
 
 /// A reply to the host: status and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,6 +36,9 @@ impl Reply {
 /// Everything an invocation needs, built once at start-up.
 pub struct App {
     router: Router,
+    /// `SmsSender`: its ACS client is built on its first invocation, not here, so start-up
+    /// stays fast and a missing connection string does not stop the Event Grid function.
+    sms_sender: SmsSender,
 }
 
 impl App {
@@ -45,6 +49,7 @@ impl App {
                 sms: SmsModule::from_settings(settings)?,
                 chat: ChatModule::from_settings(settings)?,
             },
+            sms_sender: SmsSender::from_settings(settings)?,
         })
     }
 
@@ -52,6 +57,7 @@ impl App {
     pub async fn invoke(&self, function: &str, body: &[u8]) -> Reply {
         let outcome = match function {
             functions::EVENT_GRID_FUNCTION => self.event_grid(body),
+            SMS_SENDER_FUNCTION => self.sms_sender.invoke(body).await,
             other => Err(ProtocolError::UnknownFunction(clip(other))),
         };
         match outcome {

@@ -6,6 +6,7 @@
 //! ([`sms`], [`chat`]) → [`outputs`] (output bindings) → the invocation result.
 #![forbid(unsafe_code)]
 
+pub mod acs;
 pub mod app;
 pub mod chat;
 pub mod cli;
@@ -16,3 +17,4 @@ pub mod router;
 pub mod server;
 pub mod settings;
 pub mod sms;
+pub mod sms_sender;

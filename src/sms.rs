@@ -13,8 +13,7 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 use crate::events::sms::{
-    SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus,
-    SmsReceivedEventData,
+    SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
 use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity};
@@ -641,7 +640,10 @@ mod tests {
     fn report_row_keys_tell_reports_apart_but_not_redeliveries() {
         let failed = report("Failed", "2026-11-27T06:00:01.5Z");
         let delivered = report("Delivered", "2026-11-27T06:05:00Z");
-        assert_eq!(report_row_key(&failed), "2026-11-27T06:00:01.5000000Z_Failed");
+        assert_eq!(
+            report_row_key(&failed),
+            "2026-11-27T06:00:01.5000000Z_Failed"
+        );
         assert_ne!(report_row_key(&failed), report_row_key(&delivered));
         // The same instant in another spelling is the same report.
         let again = report("failed", "2026-11-27T07:00:01.500+01:00");

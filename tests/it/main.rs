@@ -8,3 +8,5 @@ mod protocol;
 mod robustness;
 mod samples;
 mod send;
+mod sms;
+mod sms_sender;

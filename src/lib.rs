@@ -11,6 +11,7 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod events;
+pub mod filter;
 pub mod functions;
 pub mod outputs;
 pub mod router;

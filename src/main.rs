@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use acs_event_handler::app::App;
-use acs_event_handler::cli::{input, inspect, replay, sample, send, Cli, Command};
+use acs_event_handler::cli::{filter, input, inspect, replay, sample, send, Cli, Command};
 use acs_event_handler::server;
 use acs_event_handler::settings::Settings;
 use clap::Parser;
@@ -66,6 +66,23 @@ async fn run(command: Command) -> ExitCode {
             let inputs = input::read_inputs(&paths);
             let mut out = std::io::stdout().lock();
             finish(inspect::run(&inputs, pretty, &mut out), &mut out)
+        }
+        Command::Filter {
+            filter: filter_path,
+            paths,
+        } => {
+            let parsed = match filter::load(&filter_path) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            // Best effort: a closed stderr must not stop the decisions.
+            let _ = filter::write_warnings(&parsed, &mut std::io::stderr().lock());
+            let inputs = input::read_inputs(&paths);
+            let mut out = std::io::stdout().lock();
+            finish(filter::run(&parsed, &inputs, &mut out), &mut out)
         }
         Command::Send { paths, url, schema, fresh } => {
             let inputs = input::read_inputs(&paths);

@@ -1,10 +1,13 @@
 //! The `handler` command line: `serve` (what the Functions host runs), `inspect` and `replay`.
 
+pub mod filter;
 pub mod input;
 pub mod inspect;
 pub mod replay;
 pub mod sample;
 pub mod send;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -47,6 +50,15 @@ pub enum Command {
         /// Give every event a new id and the current time (so deduplication does not hide a re-send).
         #[arg(long)]
         fresh: bool,
+    },
+    /// Would an event subscription with this filter receive these events? One JSON line per
+    /// event (`delivered`, `reason`); warnings about the filter on stderr.
+    Filter {
+        /// The filter JSON: the subscription's `filter` object, or `{"filter": {...}}`.
+        #[arg(long)]
+        filter: PathBuf,
+        /// Files, folders (every *.json) or - for standard input.
+        paths: Vec<String>,
     },
     /// Print a fresh sample event (new id, current time) of any ACS event type.
     Sample {

@@ -2,6 +2,7 @@
 //! and the library's public entry points run over every sample.
 
 mod chat;
+mod filter;
 mod harness;
 mod properties;
 mod protocol;

@@ -84,7 +84,12 @@ async fn run(command: Command) -> ExitCode {
             let mut out = std::io::stdout().lock();
             finish(filter::run(&parsed, &inputs, &mut out), &mut out)
         }
-        Command::Send { paths, url, schema, fresh } => {
+        Command::Send {
+            paths,
+            url,
+            schema,
+            fresh,
+        } => {
             let inputs = input::read_inputs(&paths);
             let options = send::SendOptions { url, schema, fresh };
             let mut out = std::io::stdout().lock();

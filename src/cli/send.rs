@@ -12,7 +12,8 @@ use super::input::Input;
 use super::sample::{refresh, to_cloud_event, to_event_grid, OutputSchema};
 
 /// The local webhook of `func start` for our function.
-pub const DEFAULT_URL: &str = "http://localhost:7071/runtime/webhooks/eventgrid?functionName=EventGridTrigger";
+pub const DEFAULT_URL: &str =
+    "http://localhost:7071/runtime/webhooks/eventgrid?functionName=EventGridTrigger";
 
 /// How to send.
 #[derive(Debug, Clone)]
@@ -65,22 +66,48 @@ fn events_of(bytes: &[u8]) -> Result<Vec<Value>, String> {
 }
 
 /// Sends every event of every input; returns how many inputs or events failed.
-pub async fn run(inputs: &[Input], options: &SendOptions, out: &mut impl Write) -> std::io::Result<usize> {
-    let client = match reqwest::Client::builder().timeout(Duration::from_secs(60)).build() {
+pub async fn run(
+    inputs: &[Input],
+    options: &SendOptions,
+    out: &mut impl Write,
+) -> std::io::Result<usize> {
+    let client = match reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()
+    {
         Ok(client) => client,
         Err(e) => {
-            writeln!(out, "{}", serde_json::json!({"ok": false, "error": format!("cannot create an HTTP client: {e}")}))?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({"ok": false, "error": format!("cannot create an HTTP client: {e}")})
+            )?;
             return Ok(1);
         }
     };
     let mut batches = Vec::new();
     let mut failures = 0;
     for input in inputs {
-        match input.bytes.as_ref().map_err(Clone::clone).and_then(|b| events_of(b)) {
+        match input
+            .bytes
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|b| events_of(b))
+        {
             Ok(events) => batches.push((input.source.as_str(), events)),
             Err(error) => {
                 failures += 1;
-                write_line(out, &Line { source: &input.source, id: None, event_type: None, status: None, ok: false, error: Some(error) })?;
+                write_line(
+                    out,
+                    &Line {
+                        source: &input.source,
+                        id: None,
+                        event_type: None,
+                        status: None,
+                        ok: false,
+                        error: Some(error),
+                    },
+                )?;
             }
         }
     }
@@ -96,15 +123,28 @@ pub async fn run(inputs: &[Input], options: &SendOptions, out: &mut impl Write) 
             if options.fresh {
                 refresh(&mut event);
             }
-            let cloud = event.get("specversion").or_else(|| event.get("specVersion")).is_some() && event.get("eventType").is_none();
+            let cloud = event
+                .get("specversion")
+                .or_else(|| event.get("specVersion"))
+                .is_some()
+                && event.get("eventType").is_none();
             // Event Grid posts an array for its own schema and a single object for CloudEvents.
             let (body, content_type) = if cloud {
-                (event.to_string(), "application/cloudevents+json; charset=utf-8")
+                (
+                    event.to_string(),
+                    "application/cloudevents+json; charset=utf-8",
+                )
             } else {
-                (Value::Array(vec![event.clone()]).to_string(), "application/json")
+                (
+                    Value::Array(vec![event.clone()]).to_string(),
+                    "application/json",
+                )
             };
             let id = event.get("id").and_then(Value::as_str);
-            let event_type = event.get("eventType").or_else(|| event.get("type")).and_then(Value::as_str);
+            let event_type = event
+                .get("eventType")
+                .or_else(|| event.get("type"))
+                .and_then(Value::as_str);
             let outcome = client
                 .post(&options.url)
                 .header("aeg-event-type", "Notification")
@@ -116,7 +156,14 @@ pub async fn run(inputs: &[Input], options: &SendOptions, out: &mut impl Write) 
                 Ok(response) => {
                     let status = response.status().as_u16();
                     let error = explain(status, &options.url);
-                    Line { source, id, event_type, status: Some(status), ok: error.is_none(), error }
+                    Line {
+                        source,
+                        id,
+                        event_type,
+                        status: Some(status),
+                        ok: error.is_none(),
+                        error,
+                    }
                 }
                 Err(e) if e.is_connect() => Line {
                     source,
@@ -124,9 +171,19 @@ pub async fn run(inputs: &[Input], options: &SendOptions, out: &mut impl Write) 
                     event_type,
                     status: None,
                     ok: false,
-                    error: Some(format!("connection refused at {}: is `func start` running (and on this port)?", options.url)),
+                    error: Some(format!(
+                        "connection refused at {}: is `func start` running (and on this port)?",
+                        options.url
+                    )),
                 },
-                Err(e) => Line { source, id, event_type, status: None, ok: false, error: Some(format!("request failed: {e}")) },
+                Err(e) => Line {
+                    source,
+                    id,
+                    event_type,
+                    status: None,
+                    ok: false,
+                    error: Some(format!("request failed: {e}")),
+                },
             };
             failures += usize::from(!line.ok);
             write_line(out, &line)?;
@@ -152,9 +209,18 @@ mod tests {
     #[test]
     fn explanations_name_the_likely_cause() {
         assert_eq!(explain(202, DEFAULT_URL), None);
-        assert!(explain(400, DEFAULT_URL).unwrap().contains("aeg-event-type"));
-        let not_found = explain(404, "http://localhost:7071/runtime/webhooks/eventgrid?functionName=eventgridtrigger").unwrap();
-        assert!(not_found.contains("case-sensitive") && not_found.contains("eventgridtrigger"), "{not_found}");
+        assert!(explain(400, DEFAULT_URL)
+            .unwrap()
+            .contains("aeg-event-type"));
+        let not_found = explain(
+            404,
+            "http://localhost:7071/runtime/webhooks/eventgrid?functionName=eventgridtrigger",
+        )
+        .unwrap();
+        assert!(
+            not_found.contains("case-sensitive") && not_found.contains("eventgridtrigger"),
+            "{not_found}"
+        );
     }
 
     #[test]

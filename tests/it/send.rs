@@ -30,7 +30,11 @@ fn fake_event_grid_extension(fail_ids: &'static [&'static str]) -> (u16, Receive
                     if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
                         return;
                     }
-                    let target = request_line.split_whitespace().nth(1).unwrap_or_default().to_owned();
+                    let target = request_line
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned();
                     let mut headers = Vec::new();
                     loop {
                         let mut line = String::new();
@@ -42,23 +46,43 @@ fn fake_event_grid_extension(fail_ids: &'static [&'static str]) -> (u16, Receive
                             headers.push((n.trim().to_ascii_lowercase(), v.trim().to_owned()));
                         }
                     }
-                    let header = |name: &str| headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-                    let length: usize = header("content-length").and_then(|l| l.parse().ok()).unwrap_or(0);
+                    let header = |name: &str| {
+                        headers
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, v)| v.clone())
+                    };
+                    let length: usize = header("content-length")
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or(0);
                     let mut body = vec![0; length];
                     reader.read_exact(&mut body).unwrap();
-                    let function = target.split(['?', '&']).find_map(|p| p.strip_prefix("functionName=")).unwrap_or_default().to_owned();
-                    let (status, text) = if !target.starts_with("/runtime/webhooks/eventgrid") || function != "EventGridTrigger" {
+                    let function = target
+                        .split(['?', '&'])
+                        .find_map(|p| p.strip_prefix("functionName="))
+                        .unwrap_or_default()
+                        .to_owned();
+                    let (status, text) = if !target.starts_with("/runtime/webhooks/eventgrid")
+                        || function != "EventGridTrigger"
+                    {
                         (404, format!("cannot find function: '{function}'"))
                     } else {
                         match header("aeg-event-type").map(|v| v.to_ascii_lowercase()) {
                             Some(kind) if kind == "notification" => {
-                                let value: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+                                let value: Value =
+                                    serde_json::from_slice(&body).unwrap_or(Value::Null);
                                 let events = match &value {
                                     Value::Array(items) => items.clone(),
                                     other => vec![other.clone()],
                                 };
-                                let failed = events.iter().any(|e| fail_ids.contains(&e["id"].as_str().unwrap_or_default()));
-                                log.lock().unwrap().push((header("aeg-event-type"), header("content-type"), value));
+                                let failed = events.iter().any(|e| {
+                                    fail_ids.contains(&e["id"].as_str().unwrap_or_default())
+                                });
+                                log.lock().unwrap().push((
+                                    header("aeg-event-type"),
+                                    header("content-type"),
+                                    value,
+                                ));
                                 if failed {
                                     (500, "Exception while executing function: Functions.EventGridTrigger".to_owned())
                                 } else {
@@ -68,8 +92,16 @@ fn fake_event_grid_extension(fail_ids: &'static [&'static str]) -> (u16, Receive
                             _ => (400, String::new()),
                         }
                     };
-                    let reason = match status { 202 => "Accepted", 400 => "Bad Request", 404 => "Not Found", _ => "Internal Server Error" };
-                    let reply = format!("HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n\r\n{text}", text.len());
+                    let reason = match status {
+                        202 => "Accepted",
+                        400 => "Bad Request",
+                        404 => "Not Found",
+                        _ => "Internal Server Error",
+                    };
+                    let reply = format!(
+                        "HTTP/1.1 {status} {reason}\r\nContent-Length: {}\r\n\r\n{text}",
+                        text.len()
+                    );
                     if reader.get_mut().write_all(reply.as_bytes()).is_err() {
                         return;
                     }
@@ -85,9 +117,21 @@ fn url(port: u16, function: &str) -> String {
 }
 
 fn send(args: &[&str]) -> (i32, Vec<Value>, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_handler")).arg("send").args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
-    let lines = String::from_utf8_lossy(&output.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    (output.status.code().unwrap_or(-1), lines, String::from_utf8_lossy(&output.stderr).into_owned())
+    let output = Command::new(env!("CARGO_BIN_EXE_handler"))
+        .arg("send")
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let lines = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        output.status.code().unwrap_or(-1),
+        lines,
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -97,8 +141,14 @@ fn sends_one_notification_per_event_and_succeeds() {
     assert_eq!(code, 0, "{lines:?}");
     let events = crate::harness::sample_events();
     assert_eq!(lines.len(), events.len());
-    assert!(lines.iter().all(|l| l["ok"] == true && l["status"] == 202), "{lines:?}");
-    assert!(stderr.contains(&format!("sent {0}/{0}", events.len())), "progress: {stderr}");
+    assert!(
+        lines.iter().all(|l| l["ok"] == true && l["status"] == 202),
+        "{lines:?}"
+    );
+    assert!(
+        stderr.contains(&format!("sent {0}/{0}", events.len())),
+        "progress: {stderr}"
+    );
     let received = received.lock().unwrap();
     assert_eq!(received.len(), events.len(), "one request per event");
     for (kind, _, body) in received.iter() {
@@ -112,39 +162,83 @@ fn sends_one_notification_per_event_and_succeeds() {
 #[test]
 fn converts_to_cloud_events_and_freshens_ids() {
     let (port, received) = fake_event_grid_extension(&[]);
-    let (code, lines, _) = send(&["samples/docs-sms__SMSReceived.json", "--url", &url(port, "EventGridTrigger"), "--schema", "cloudevents", "--fresh"]);
+    let (code, lines, _) = send(&[
+        "samples/docs-sms__SMSReceived.json",
+        "--url",
+        &url(port, "EventGridTrigger"),
+        "--schema",
+        "cloudevents",
+        "--fresh",
+    ]);
     assert_eq!(code, 0, "{lines:?}");
     let received = received.lock().unwrap();
     let (_, content_type, body) = &received[0];
-    assert!(content_type.as_deref().unwrap().starts_with("application/cloudevents+json"));
+    assert!(content_type
+        .as_deref()
+        .unwrap()
+        .starts_with("application/cloudevents+json"));
     assert_eq!(body["specversion"], "1.0");
     assert_eq!(body["type"], "Microsoft.Communication.SMSReceived");
-    assert_ne!(body["id"], "Incoming_20200918002745d29ebbea-3341-4466-9690-0a03af35228e", "--fresh gives a new id");
+    assert_ne!(
+        body["id"], "Incoming_20200918002745d29ebbea-3341-4466-9690-0a03af35228e",
+        "--fresh gives a new id"
+    );
     assert_ne!(body["time"], "2020-09-18T00:27:47Z");
     assert_eq!(lines[0]["id"], body["id"]);
 }
 
 #[test]
 fn explains_every_common_failure() {
-    let (port, _) = fake_event_grid_extension(&["Incoming_20200918002745d29ebbea-3341-4466-9690-0a03af35228e"]);
+    let (port, _) =
+        fake_event_grid_extension(&["Incoming_20200918002745d29ebbea-3341-4466-9690-0a03af35228e"]);
     // Wrong case in the function name: 404.
-    let (code, lines, _) = send(&["samples/docs-sms__SMSDeliveryReportReceived.json", "--url", &url(port, "eventgridtrigger")]);
+    let (code, lines, _) = send(&[
+        "samples/docs-sms__SMSDeliveryReportReceived.json",
+        "--url",
+        &url(port, "eventgridtrigger"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(lines[0]["status"], 404);
-    assert!(lines[0]["error"].as_str().unwrap().contains("case-sensitive"));
+    assert!(lines[0]["error"]
+        .as_str()
+        .unwrap()
+        .contains("case-sensitive"));
     // The function failed: 500.
-    let (code, lines, _) = send(&["samples/docs-sms__SMSReceived.json", "--url", &url(port, "EventGridTrigger")]);
+    let (code, lines, _) = send(&[
+        "samples/docs-sms__SMSReceived.json",
+        "--url",
+        &url(port, "EventGridTrigger"),
+    ]);
     assert_eq!(code, 1);
     assert_eq!(lines[0]["status"], 500);
     // Nothing listening: connection refused.
-    let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (code, lines, _) = send(&["samples/docs-sms__SMSReceived.json", "--url", &url(closed, "EventGridTrigger")]);
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, lines, _) = send(&[
+        "samples/docs-sms__SMSReceived.json",
+        "--url",
+        &url(closed, "EventGridTrigger"),
+    ]);
     assert_eq!(code, 1);
-    assert!(lines[0]["error"].as_str().unwrap().contains("func start"), "{lines:?}");
+    assert!(
+        lines[0]["error"].as_str().unwrap().contains("func start"),
+        "{lines:?}"
+    );
     // A file that is not JSON is reported and the rest is still sent.
-    let (code, lines, _) = send(&["tests/fixtures/invalid/docs-router__RouterWorkerOfferDeclined.json", "samples/docs-sms__SMSDeliveryReportReceived.json", "--url", &url(port, "EventGridTrigger")]);
+    let (code, lines, _) = send(&[
+        "tests/fixtures/invalid/docs-router__RouterWorkerOfferDeclined.json",
+        "samples/docs-sms__SMSDeliveryReportReceived.json",
+        "--url",
+        &url(port, "EventGridTrigger"),
+    ]);
     assert_eq!(code, 1);
-    assert!(lines[0]["error"].as_str().unwrap().starts_with("not valid JSON"));
+    assert!(lines[0]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("not valid JSON"));
     assert_eq!(lines[1]["status"], 202);
 }
 

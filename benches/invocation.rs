@@ -1,0 +1,135 @@
+//! Per-event costs of each step of an invocation, per sample family: envelope + typed parse,
+//! routing (business logic and output building), and output serialization; plus one full
+//! invocation through `routes()` without a socket for each load-test body.
+//! Run with `cargo bench --bench invocation`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use acs_event_handler::app::App;
+use acs_event_handler::chat::ChatModule;
+use acs_event_handler::events::parse_delivery;
+use acs_event_handler::functions::InvocationResult;
+use acs_event_handler::router::Router;
+use acs_event_handler::server::routes;
+use acs_event_handler::settings::Settings;
+use acs_event_handler::sms::SmsModule;
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+
+fn families() -> Vec<(String, Vec<Vec<u8>>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("samples/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut out: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+    for file in files {
+        let name = file
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let family = match name.split("__").next().unwrap_or_default() {
+            "docs2020" => "2020".to_owned(),
+            "spec-ce" => "cloudevents".to_owned(),
+            other => other.trim_start_matches("docs-").to_owned(),
+        };
+        let bytes = std::fs::read(&file).expect("sample");
+        match out.iter_mut().find(|(f, _)| *f == family) {
+            Some((_, list)) => list.push(bytes),
+            None => out.push((family, vec![bytes])),
+        }
+    }
+    out
+}
+
+fn steps(c: &mut Criterion) {
+    let settings = Settings::default();
+    let router = Router {
+        sms: SmsModule::from_settings(&settings).expect("settings"),
+        chat: ChatModule::from_settings(&settings).expect("settings"),
+    };
+    for (family, samples) in families() {
+        let mut group = c.benchmark_group(format!("step/{family}"));
+        group.throughput(Throughput::Elements(samples.len() as u64));
+        group.bench_function("parse", |b| {
+            b.iter(|| {
+                for sample in &samples {
+                    black_box(parse_delivery(black_box(sample)).expect("sample"));
+                }
+            })
+        });
+        let parsed: Vec<_> = samples
+            .iter()
+            .flat_map(|s| parse_delivery(s).expect("sample"))
+            .collect();
+        group.bench_function("route", |b| {
+            b.iter(|| {
+                for event in &parsed {
+                    let mut result = InvocationResult::default();
+                    black_box(router.route(event.clone(), &mut result));
+                    black_box(result);
+                }
+            })
+        });
+        let results: Vec<InvocationResult> = parsed
+            .iter()
+            .map(|event| {
+                let mut result = InvocationResult::default();
+                router.route(event.clone(), &mut result);
+                result
+            })
+            .collect();
+        group.bench_function("serialize", |b| {
+            b.iter(|| {
+                for result in &results {
+                    black_box(result.to_json());
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+fn invocation(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let app = Arc::new(App::new(&Settings::default()).expect("settings"));
+    let filter = routes(app);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bodies");
+    let mut group = c.benchmark_group("invocation");
+    for name in [
+        "sms-received",
+        "sms-stop",
+        "sms-delivery-report",
+        "chat-message-received",
+        "unknown-type",
+    ] {
+        let body = std::fs::read(dir.join(format!("{name}.json"))).expect("body");
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let reply = runtime.block_on(
+                    warp::test::request()
+                        .method("POST")
+                        .path("/EventGridTrigger")
+                        .body(body.clone())
+                        .reply(&filter),
+                );
+                assert_eq!(reply.status(), 200);
+                black_box(reply);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(30).warm_up_time(std::time::Duration::from_millis(300)).measurement_time(std::time::Duration::from_secs(1));
+    targets = steps, invocation
+}
+criterion_main!(benches);

@@ -4,6 +4,7 @@
 mod chat;
 mod filter;
 mod harness;
+mod infra;
 mod properties;
 mod protocol;
 mod robustness;

@@ -7,13 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use acs_event_handler::app::App;
-use acs_event_handler::chat::ChatModule;
 use acs_event_handler::events::parse_delivery;
 use acs_event_handler::functions::InvocationResult;
 use acs_event_handler::router::Router;
 use acs_event_handler::server::routes;
 use acs_event_handler::settings::Settings;
-use acs_event_handler::sms::SmsModule;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn families() -> Vec<(String, Vec<Vec<u8>>)> {
@@ -47,10 +45,7 @@ fn families() -> Vec<(String, Vec<Vec<u8>>)> {
 
 fn steps(c: &mut Criterion) {
     let settings = Settings::default();
-    let router = Router {
-        sms: SmsModule::from_settings(&settings).expect("settings"),
-        chat: ChatModule::from_settings(&settings).expect("settings"),
-    };
+    let router = Router::from_settings(&settings).unwrap();
     for (family, samples) in families() {
         let mut group = c.benchmark_group(format!("step/{family}"));
         group.throughput(Throughput::Elements(samples.len() as u64));

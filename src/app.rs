@@ -2,11 +2,9 @@
 //! server and `handler replay` call [`App::invoke`], so a replayed event takes exactly the path of
 //! a live invocation.
 
-use crate::chat::ChatModule;
 use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
-use crate::sms::SmsModule;
 use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
 
 /// A reply to the host: status and JSON body.
@@ -45,10 +43,7 @@ impl App {
     /// Builds the app from its settings; a malformed setting is an error at start-up.
     pub fn new(settings: &Settings) -> Result<Self, SettingsError> {
         Ok(App {
-            router: Router {
-                sms: SmsModule::from_settings(settings)?,
-                chat: ChatModule::from_settings(settings)?,
-            },
+            router: Router::from_settings(settings)?,
             sms_sender: SmsSender::from_settings(settings)?,
         })
     }

@@ -40,12 +40,6 @@ pub const PREVIEW_LENGTH_SETTING: &str = "CHAT_NOTIFICATION_PREVIEW_LENGTH";
 /// Preview length when [`PREVIEW_LENGTH_SETTING`] is unset.
 pub const DEFAULT_PREVIEW_LENGTH: usize = 100;
 
-/// The entity property that makes the Functions Tables extension (bundle 4.x) upsert instead of
-/// insert: without an ETag it adds the row, and the second copy of a row fails the invocation
-/// with 409 EntityAlreadyExists, which Event Grid would retry for 24 hours. With `*` it writes an
-/// `UpsertReplace`, so identical copies collapse. The extension strips it before writing.
-pub const UPSERT_ETAG_PROPERTY: &str = "odata.etag";
-
 /// Builds a [`MessageVersion`] from any message event data (they share field names).
 macro_rules! message_version {
     ($d:expr, $event:expr, $state:expr, $body:expr, $metadata:expr, $changed_at:expr) => {
@@ -699,11 +693,10 @@ impl<'a> MemberChange<'a> {
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An entity with checked, escaped keys, written as an upsert (see [`UPSERT_ETAG_PROPERTY`]).
+/// An entity with checked, escaped keys (written as an upsert, see [`crate::outputs::UPSERT_ETAG`]):
+/// identical copies of one change collapse into one row.
 fn row(event: &'static str, partition_key: &str, row_key: &str) -> Result<TableEntity, ChatError> {
-    TableEntity::new(partition_key, row_key)
-        .map(|entity| entity.with(UPSERT_ETAG_PROPERTY, "*"))
-        .map_err(|source| ChatError::Output { event, source })
+    TableEntity::new(partition_key, row_key).map_err(|source| ChatError::Output { event, source })
 }
 
 /// `value` unless it is empty or blank (ACS sends `""` for ids it does not have).

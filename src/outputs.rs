@@ -152,7 +152,14 @@ impl TableKey {
     }
 }
 
-/// A row for a table output binding: keys plus properties.
+/// Written on every entity so that the Tables extension upserts instead of inserting: an insert
+/// of a row that exists fails with 409, which would fail the invocation and make Event Grid retry
+/// a redelivered (or per-recipient) event for 24 hours. With the ETag `*` the extension's writer
+/// replaces the row, and the client library drops the property before sending. Every row we
+/// write is keyed by event content, so replacing it with the same content is exactly idempotent.
+pub const UPSERT_ETAG: (&str, &str) = ("odata.etag", "*");
+
+/// A row for a table output binding: keys plus properties, written as an upsert.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableEntity {
     pub partition_key: TableKey,
@@ -187,12 +194,15 @@ impl TableEntity {
 
 impl Serialize for TableEntity {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.properties.len() + 2))?;
+        let mut map = serializer.serialize_map(Some(self.properties.len() + 3))?;
         map.serialize_entry("PartitionKey", &self.partition_key)?;
         map.serialize_entry("RowKey", &self.row_key)?;
         for (name, value) in &self.properties {
-            map.serialize_entry(name, value)?;
+            if name != UPSERT_ETAG.0 {
+                map.serialize_entry(name, value)?;
+            }
         }
+        map.serialize_entry(UPSERT_ETAG.0, UPSERT_ETAG.1)?;
         map.end()
     }
 }
@@ -319,7 +329,7 @@ mod tests {
         assert_eq!(out.binding(), "smsMessages");
         assert_eq!(
             out.value().get(),
-            r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound"}"#
+            r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound","odata.etag":"*"}"#
         );
         assert_eq!(
             Output::message(QueueBinding::SmsInbox, "text").unwrap_err(),

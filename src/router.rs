@@ -13,8 +13,10 @@ use serde::Serialize;
 
 use crate::chat::ChatModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
+use crate::filter::Filter;
 use crate::functions::InvocationResult;
 use crate::outputs::{Output, QueueBinding};
+use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
 
 /// A business module: typed event in, typed outputs out. Modules never see HTTP or envelopes
@@ -36,6 +38,8 @@ pub enum Route {
     Acknowledged,
     /// A type this version does not know.
     Unknown,
+    /// Outside the `ACS_EVENT_FILTER` app setting.
+    Filtered,
     DeadLetter,
 }
 
@@ -47,6 +51,7 @@ impl Route {
             Route::Chat => "chat",
             Route::Acknowledged => "acknowledged",
             Route::Unknown => "unknown type",
+            Route::Filtered => "outside ACS_EVENT_FILTER",
             Route::DeadLetter => "dead-lettered",
         }
     }
@@ -71,13 +76,37 @@ struct DeadLetter<'a> {
     event: &'a str,
 }
 
+/// The app setting holding an Event Grid subscription filter (same JSON as the subscription's
+/// `filter`): events outside it are acknowledged and logged, without outputs. Useful when one
+/// subscription feeds several handlers, or to switch a family off without redeploying Azure.
+pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
+
 /// Routes typed events to the SMS and chat modules.
 pub struct Router {
-    pub sms: SmsModule,
-    pub chat: ChatModule,
+    sms: SmsModule,
+    chat: ChatModule,
+    filter: Option<Filter>,
 }
 
 impl Router {
+    /// Builds the modules and the optional event filter from the app settings.
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
+        let filter = settings
+            .get(EVENT_FILTER_SETTING)
+            .map(|json| {
+                Filter::parse(json).map_err(|e| SettingsError {
+                    name: EVENT_FILTER_SETTING,
+                    problem: e.to_string(),
+                })
+            })
+            .transpose()?;
+        Ok(Router {
+            sms: SmsModule::from_settings(settings)?,
+            chat: ChatModule::from_settings(settings)?,
+            filter,
+        })
+    }
+
     /// Processes one event of an invocation, appending its outputs and exactly one log line.
     /// Log lines carry the type, id, route and output count: never a phone number or text.
     pub fn route(
@@ -108,6 +137,22 @@ impl Router {
             }
         };
         let envelope = &event.envelope;
+        if let Some(filter) = &self.filter {
+            // Only evaluated when the setting is present; the raw event is what Event Grid
+            // filters on. An event that cannot be read as JSON here was already rejected above.
+            let delivered = serde_json::from_str::<serde_json::Value>(event.raw.get())
+                .is_ok_and(|value| filter.matches(&value));
+            if !delivered {
+                let route = Route::Filtered;
+                result.logs.push(log_line(
+                    &envelope.event_type,
+                    &envelope.id,
+                    route.as_str(),
+                    0,
+                ));
+                return route;
+            }
+        }
         let acs = match &event.data {
             Ok(acs) => acs,
             Err(error) => {

@@ -2,14 +2,12 @@
 //! `infra/main.bicep`) checked with our own filter module: it must deliver every event type the
 //! router hands to a business module, and nothing else.
 
-use acs_event_handler::chat::ChatModule;
 use acs_event_handler::cli::sample::{fresh_sample, OutputSchema};
 use acs_event_handler::events::{event_types, parse_delivery};
 use acs_event_handler::filter::Filter;
 use acs_event_handler::functions::InvocationResult;
 use acs_event_handler::router::{Route, Router};
 use acs_event_handler::settings::Settings;
-use acs_event_handler::sms::SmsModule;
 
 fn repo_file(path: &str) -> String {
     std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -20,10 +18,7 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
     let filter = Filter::parse(&repo_file("infra/event-filter.json")).expect("valid filter");
     assert!(filter.warnings().is_empty(), "{:?}", filter.warnings());
     let settings = Settings::default();
-    let router = Router {
-        sms: SmsModule::from_settings(&settings).unwrap(),
-        chat: ChatModule::from_settings(&settings).unwrap(),
-    };
+    let router = Router::from_settings(&settings).unwrap();
     let mut handled = 0;
     for event_type in event_types::ALL {
         for schema in [OutputSchema::Eventgrid, OutputSchema::Cloudevents] {
@@ -33,9 +28,17 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             let mut result = InvocationResult::default();
             let route = router.route(event, &mut result);
             let owned = matches!(route, Route::Sms | Route::Chat);
-            let event_json = if sample.is_array() { sample[0].clone() } else { sample.clone() };
+            let event_json = if sample.is_array() {
+                sample[0].clone()
+            } else {
+                sample.clone()
+            };
             let decision = filter.evaluate(&event_json);
-            assert_eq!(decision.delivered, owned, "{event_type} ({schema:?}): routed to {route:?}, filter says {}", decision.reason);
+            assert_eq!(
+                decision.delivered, owned,
+                "{event_type} ({schema:?}): routed to {route:?}, filter says {}",
+                decision.reason
+            );
             handled += usize::from(owned && schema == OutputSchema::Eventgrid);
         }
     }
@@ -47,9 +50,27 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
     let bicep = repo_file("infra/main.bicep");
     assert!(bicep.contains("loadJsonContent('event-filter.json')"));
     assert!(bicep.contains("filter: eventFilter"));
-    assert!(bicep.contains("acs.listKeys().primaryConnectionString"), "ACS connection string comes from the resource");
-    for name in ["SmsMessages", "SmsOptOuts", "SmsDeliveryReports", "ChatMessages", "ChatThreads", "ChatMembers", "sms-outbox", "sms-inbox", "sms-delivery-failures", "chat-notifications", "acs-events-deadletter"] {
-        assert!(bicep.contains(&format!("'{name}'")), "{name} is created by the template");
+    assert!(
+        bicep.contains("acs.listKeys().primaryConnectionString"),
+        "ACS connection string comes from the resource"
+    );
+    for name in [
+        "SmsMessages",
+        "SmsOptOuts",
+        "SmsDeliveryReports",
+        "ChatMessages",
+        "ChatThreads",
+        "ChatMembers",
+        "sms-outbox",
+        "sms-inbox",
+        "sms-delivery-failures",
+        "chat-notifications",
+        "acs-events-deadletter",
+    ] {
+        assert!(
+            bicep.contains(&format!("'{name}'")),
+            "{name} is created by the template"
+        );
     }
     let parameters = repo_file("infra/main.parameters.json");
     assert!(!parameters.to_ascii_lowercase().contains("accesskey"));

@@ -304,3 +304,82 @@ fn sigterm_stops_the_handler_cleanly() {
     assert!(output.contains("shutdown signal received"), "{output}");
     let _ = free_port();
 }
+
+#[test]
+fn acs_event_filter_setting_acknowledges_events_outside_it() {
+    let filter = r#"{"includedEventTypes":["Microsoft.Communication.SMSReceived"],"subjectBeginsWith":"/phonenumber/"}"#;
+    let handler = Handler::start(&[("ACS_EVENT_FILTER", filter)]);
+    let events = sample_events();
+    let chat = &events
+        .iter()
+        .find(|(f, _)| f == "docs-chat__ChatMessageReceived.json")
+        .unwrap()
+        .1;
+    let body = assert_host_reply(&handler.invoke("EventGridTrigger", &event_grid_invocation(chat)));
+    assert_eq!(body["Outputs"], json!({}));
+    assert!(
+        body["Logs"][0]
+            .as_str()
+            .unwrap()
+            .contains("outside ACS_EVENT_FILTER"),
+        "{body}"
+    );
+    let body = assert_host_reply(
+        &handler.invoke("EventGridTrigger", &event_grid_invocation(&sms_event())),
+    );
+    assert!(body["Outputs"]["smsMessages"].is_array(), "{body}");
+
+    // A malformed filter is a configuration fault: the handler refuses to start and says why.
+    let output = Handler::command(
+        &free_port().to_string(),
+        &[("ACS_EVENT_FILTER", r#"{"subjectBeginsWith": 5}"#)],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .output()
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("ACS_EVENT_FILTER"));
+}
+
+#[test]
+fn local_settings_example_lists_every_setting_the_handler_reads() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/local.settings.json.example"
+    ))
+    .unwrap();
+    let example: Value = serde_json::from_str(&text).unwrap();
+    let values = example["Values"].as_object().unwrap();
+    assert_eq!(values["FUNCTIONS_WORKER_RUNTIME"], "custom");
+    assert_eq!(values["AzureWebJobsStorage"], "UseDevelopmentStorage=true");
+    for name in [
+        "ACS_CONNECTION_STRING",
+        "ACS_EVENT_FILTER",
+        "CHAT_NOTIFICATION_PREVIEW_LENGTH",
+        "SMS_KEYWORDS_ENABLED",
+        "SMS_REPLY_OPT_OUT",
+        "SMS_REPLY_OPT_IN",
+        "SMS_REPLY_HELP",
+        "RUST_LOG",
+    ] {
+        assert!(
+            values.contains_key(name),
+            "{name} is documented in local.settings.json.example"
+        );
+    }
+    // The example's values are accepted as they are (an empty filter means none).
+    let mut settings: Vec<(&str, &str)> = values
+        .iter()
+        .filter(|(k, _)| k.as_str() != "ACS_CONNECTION_STRING")
+        .map(|(k, v)| (k.as_str(), v.as_str().unwrap()))
+        .collect();
+    settings.retain(|(k, _)| !k.starts_with("FUNCTIONS_"));
+    let handler = Handler::start(&settings);
+    assert_eq!(
+        handler
+            .invoke("EventGridTrigger", &event_grid_invocation(&sms_event()))
+            .status,
+        200
+    );
+}

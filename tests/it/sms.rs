@@ -110,7 +110,7 @@ async fn current_camel_case_text_is_stored_and_passed_to_the_inbox() {
     assert_eq!(
         binding(&body, "smsMessages")[0],
         json!({
-            "PartitionKey": "+15555555555", "RowKey": id, "MessageId": id,
+            "PartitionKey": "+15555555555", "RowKey": id, "odata.etag": "*", "MessageId": id,
             "From": "+15555555555", "To": "+15555555555",
             "Message": "Great to connect with Azure Communication Services events",
             "Direction": "inbound", "ReceivedAt": "2020-09-18T00:27:45.32Z",
@@ -182,7 +182,7 @@ async fn each_keyword_family_in_any_case_and_punctuation() {
             assert_eq!(
                 binding(&body, "smsOptOuts")[0],
                 json!({
-                    "PartitionKey": OURS, "RowKey": THEIRS, "OptedOut": opted_out,
+                    "PartitionKey": OURS, "RowKey": THEIRS, "odata.etag": "*", "OptedOut": opted_out,
                     "Keyword": word, "UpdatedAt": "2026-11-27T05:59:58.1234567Z",
                     "MessageId": id, "EventId": format!("evt-{id}")
                 }),

@@ -1,6 +1,10 @@
 -- wrk script: POST the host invocation bodies of benches/bodies/ in rotation to /EventGridTrigger,
 -- as the Functions host does (JSON body, host headers). Counts non-2xx replies.
 local names = { "sms-received", "sms-stop", "sms-delivery-report", "chat-message-received", "unknown-type" }
+if os.getenv("BODIES") then
+  names = {}
+  for name in string.gmatch(os.getenv("BODIES"), "[^,]+") do table.insert(names, name) end
+end
 local dir = os.getenv("BODIES_DIR") or "benches/bodies"
 local requests = {}
 local counter = 0

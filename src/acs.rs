@@ -532,9 +532,17 @@ pub struct SmsClient {
     retry: RetryPolicy,
 }
 
+/// Makes rustls use the ring crypto provider (reqwest is built without a provider of its own).
+/// Idempotent; call before building any HTTPS client.
+pub fn install_tls_provider() {
+    // Err only means a provider is already installed, which is what we want.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl SmsClient {
     /// Builds the HTTP client and pipeline (no network traffic).
     pub fn new(connection: &ConnectionString, retry: RetryPolicy) -> Result<Self, ClientError> {
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(30))
@@ -871,5 +879,23 @@ mod tests {
         assert_eq!(policy.backoff(1), Duration::from_secs(1));
         assert_eq!(policy.backoff(3), Duration::from_secs(4));
         assert_eq!(policy.backoff(40), Duration::from_secs(30));
+    }
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use super::*;
+
+    /// reqwest is built without a crypto provider; building an HTTPS client must still work
+    /// (it would fail at build time if no provider were installed).
+    #[test]
+    fn https_client_builds_with_the_ring_provider() {
+        let connection = ConnectionString::parse(
+            "endpoint=https://contoso-acs.communication.azure.com/;accesskey=YWJj",
+        )
+        .unwrap();
+        assert!(SmsClient::new(&connection, RetryPolicy::default()).is_ok());
+        install_tls_provider(); // idempotent
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 }

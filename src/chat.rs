@@ -695,7 +695,11 @@ impl<'a> MemberChange<'a> {
 
 /// An entity with checked, escaped keys (written as an upsert, see [`crate::outputs::UPSERT_ETAG`]):
 /// identical copies of one change collapse into one row.
-fn row(event: &'static str, partition_key: &str, row_key: &str) -> Result<TableEntity, ChatError> {
+fn row(
+    event: &'static str,
+    partition_key: &str,
+    row_key: &str,
+) -> Result<TableEntity<'static>, ChatError> {
     TableEntity::new(partition_key, row_key).map_err(|source| ChatError::Output { event, source })
 }
 

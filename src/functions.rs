@@ -7,12 +7,11 @@
 //! array. This module undoes all of that and knows nothing about SMS or chat.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
-use crate::events::{parse_delivery, Delivery, DeliveryError};
+use crate::events::{parse_delivery, parse_event, Delivery, DeliveryError};
 use crate::outputs::{GroupedOutputs, Output};
 
 /// The function folder (and URL path) of the Event Grid function.
@@ -72,11 +71,38 @@ impl ProtocolError {
 #[derive(Deserialize)]
 struct InvokeRequest<'a> {
     #[serde(rename = "Data", alias = "data", borrow, default)]
-    data: Option<HashMap<Cow<'a, str>, &'a RawValue>>,
+    data: Option<Bindings<'a>>,
+}
+
+/// Binding name to raw value, in a small vector: an invocation has a handful of bindings, and a
+/// hash map would cost more to build than a linear search costs to read.
+struct Bindings<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bindings<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = Bindings<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of binding values")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Bindings<'a>, M::Error> {
+                let mut bindings = Vec::with_capacity(map.size_hint().unwrap_or(2));
+                while let Some((name, value)) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    bindings.push((name, value));
+                }
+                Ok(Bindings(bindings))
+            }
+        }
+        deserializer.deserialize_map(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// The `Data` of an invocation: binding name to raw value.
-pub struct InvocationData<'a>(HashMap<Cow<'a, str>, &'a RawValue>);
+pub struct InvocationData<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
 
 impl<'a> InvocationData<'a> {
     /// Reads the host's envelope; `Metadata` is ignored (the trigger value has everything).
@@ -99,15 +125,16 @@ impl<'a> InvocationData<'a> {
         })?;
         request
             .data
-            .map(InvocationData)
+            .map(|bindings| InvocationData(bindings.0))
             .ok_or(ProtocolError::MissingData)
     }
 
     /// The raw value of an input binding.
     pub fn get(&self, binding: &'static str) -> Result<&'a RawValue, ProtocolError> {
         self.0
-            .get(binding)
-            .copied()
+            .iter()
+            .find(|(name, _)| name == binding)
+            .map(|(_, value)| *value)
             .ok_or(ProtocolError::MissingTrigger(binding))
     }
 }
@@ -160,6 +187,10 @@ pub fn trigger_events(raw: &RawValue) -> Result<Delivery, ProtocolError> {
         binding: EVENT_GRID_BINDING,
         reason,
     };
+    // The usual case, an event object: parse it in place (no second scan of the event).
+    if raw.get().starts_with('{') {
+        return Ok(vec![parse_event(0, raw.to_owned())]);
+    }
     let text = decode_string_value(raw, 2).map_err(bad)?;
     match text.trim_start().as_bytes().first() {
         Some(b'{') | Some(b'[') => {}
@@ -209,8 +240,19 @@ impl InvocationResult {
             return_value: (),
             error: None,
         };
+        // Sized up front: the outputs are already serialized, so their length is known.
+        let size = 64
+            + self
+                .outputs
+                .iter()
+                .map(|o| o.value().get().len() + 24)
+                .sum::<usize>()
+            + self.logs.iter().map(|l| l.len() + 4).sum::<usize>();
+        let mut buffer = Vec::with_capacity(size);
         // Serializing strings and pre-serialized raw values cannot fail.
-        serde_json::to_vec(&body).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+        serde_json::to_writer(&mut buffer, &body)
+            .map(|()| buffer)
+            .unwrap_or_else(|_| FALLBACK_BODY.to_vec())
     }
 }
 

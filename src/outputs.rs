@@ -4,12 +4,13 @@
 //! Values are typed when built (a [`TableEntity`] with checked keys, a serializable message
 //! struct) and serialized once, so the response writer only copies bytes.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Table output bindings (the table name is in function.json).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -138,8 +139,15 @@ impl TableKey {
         if source.is_empty() {
             return Err(OutputError::EmptyKey { which });
         }
-        let escaped = escape_key(source);
-        let len = escaped.encode_utf16().count() * 2;
+        let needs_escape = source
+            .chars()
+            .any(|ch| matches!(ch, '/' | '\\' | '#' | '?' | '%') || ch.is_control());
+        let escaped = if needs_escape {
+            escape_key(source)
+        } else {
+            source.to_owned()
+        };
+        let len = escaped.chars().map(char::len_utf16).sum::<usize>() * 2;
         if len > MAX_KEY_UTF16_BYTES {
             return Err(OutputError::KeyTooLong { which, len });
         }
@@ -159,48 +167,135 @@ impl TableKey {
 /// write is keyed by event content, so replacing it with the same content is exactly idempotent.
 pub const UPSERT_ETAG: (&str, &str) = ("odata.etag", "*");
 
-/// A row for a table output binding: keys plus properties, written as an upsert.
+/// A property value of a table entity. Strings are borrowed where the caller has them, so
+/// building an entity on the hot path allocates only what it must.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableEntity {
-    pub partition_key: TableKey,
-    pub row_key: TableKey,
-    pub properties: Map<String, Value>,
+pub enum Property<'a> {
+    Str(Cow<'a, str>),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    /// Any other JSON value (written as is).
+    Json(Value),
 }
 
-impl TableEntity {
+impl<'a> From<&'a str> for Property<'a> {
+    fn from(value: &'a str) -> Self {
+        Property::Str(Cow::Borrowed(value))
+    }
+}
+impl<'a> From<&'a String> for Property<'a> {
+    fn from(value: &'a String) -> Self {
+        Property::Str(Cow::Borrowed(value))
+    }
+}
+impl From<String> for Property<'_> {
+    fn from(value: String) -> Self {
+        Property::Str(Cow::Owned(value))
+    }
+}
+impl<'a> From<Cow<'a, str>> for Property<'a> {
+    fn from(value: Cow<'a, str>) -> Self {
+        Property::Str(value)
+    }
+}
+impl From<bool> for Property<'_> {
+    fn from(value: bool) -> Self {
+        Property::Bool(value)
+    }
+}
+macro_rules! int_property {
+    ($($t:ty),+) => {$(
+        impl From<$t> for Property<'_> {
+            fn from(value: $t) -> Self {
+                Property::Int(i64::try_from(value).unwrap_or(i64::MAX))
+            }
+        }
+    )+};
+}
+int_property!(i32, i64, u16, u32, u64, usize);
+impl From<f64> for Property<'_> {
+    fn from(value: f64) -> Self {
+        Property::Float(value)
+    }
+}
+impl From<Value> for Property<'_> {
+    fn from(value: Value) -> Self {
+        Property::Json(value)
+    }
+}
+
+impl Serialize for Property<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Property::Str(text) => serializer.serialize_str(text),
+            Property::Bool(value) => serializer.serialize_bool(*value),
+            Property::Int(value) => serializer.serialize_i64(*value),
+            Property::Float(value) => serializer.serialize_f64(*value),
+            Property::Json(value) => value.serialize(serializer),
+        }
+    }
+}
+
+/// A row for a table output binding: keys plus properties, written as an upsert. Properties are
+/// written sorted by name, so two code paths that build the same row produce the same bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableEntity<'a> {
+    pub partition_key: TableKey,
+    pub row_key: TableKey,
+    pub properties: Vec<(&'static str, Property<'a>)>,
+}
+
+impl<'a> TableEntity<'a> {
     /// An entity with escaped, checked keys and no properties yet.
     pub fn new(partition_key: &str, row_key: &str) -> Result<Self, OutputError> {
         Ok(TableEntity {
             partition_key: TableKey::new("PartitionKey", partition_key)?,
             row_key: TableKey::new("RowKey", row_key)?,
-            properties: Map::new(),
+            properties: Vec::with_capacity(12),
         })
     }
 
-    /// Sets a property (builder style).
-    pub fn with(mut self, name: &str, value: impl Into<Value>) -> Self {
-        self.properties.insert(name.to_owned(), value.into());
+    /// Sets a property (builder style); setting a name twice keeps the last value.
+    pub fn with(mut self, name: &'static str, value: impl Into<Property<'a>>) -> Self {
+        let value = value.into();
+        match self.properties.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.properties.push((name, value)),
+        }
         self
     }
 
     /// Sets a property when there is a value.
-    pub fn with_opt(self, name: &str, value: Option<impl Into<Value>>) -> Self {
+    pub fn with_opt(self, name: &'static str, value: Option<impl Into<Property<'a>>>) -> Self {
         match value {
             Some(value) => self.with(name, value),
             None => self,
         }
     }
+
+    /// A property by name.
+    pub fn get(&self, name: &str) -> Option<&Property<'a>> {
+        self.properties
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v)
+    }
 }
 
-impl Serialize for TableEntity {
+impl Serialize for TableEntity<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.properties.len() + 3))?;
+        let mut sorted: Vec<&(&'static str, Property<'_>)> = self
+            .properties
+            .iter()
+            .filter(|(name, _)| *name != UPSERT_ETAG.0)
+            .collect();
+        sorted.sort_unstable_by_key(|(name, _)| *name);
+        let mut map = serializer.serialize_map(Some(sorted.len() + 3))?;
         map.serialize_entry("PartitionKey", &self.partition_key)?;
         map.serialize_entry("RowKey", &self.row_key)?;
-        for (name, value) in &self.properties {
-            if name != UPSERT_ETAG.0 {
-                map.serialize_entry(name, value)?;
-            }
+        for (name, value) in sorted {
+            map.serialize_entry(name, value)?;
         }
         map.serialize_entry(UPSERT_ETAG.0, UPSERT_ETAG.1)?;
         map.end()

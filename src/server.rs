@@ -25,16 +25,16 @@ type HttpResponse = Response<HyperBytes>;
 pub fn routes(app: Arc<App>) -> impl Filter<Extract = (HttpResponse,), Error = Infallible> + Clone {
     warp::method()
         .and(warp::path::full())
-        .and(warp::header::optional::<String>("content-length"))
+        .and(warp::header::optional::<u64>("content-length"))
         .and(warp::body::stream())
         .then(
-            move |method: Method, path: warp::path::FullPath, length: Option<String>, body| {
+            move |method: Method, path: warp::path::FullPath, length: Option<u64>, body| {
                 let app = Arc::clone(&app);
-                async move { handle(&app, &method, path.as_str(), length.as_deref(), body).await }
+                async move { handle(&app, &method, path.as_str(), length, body).await }
             },
         )
         .recover(|_rejection| async {
-            Ok::<_, Infallible>(reply(&Reply::error(&ProtocolError::NotAnInvocation(
+            Ok::<_, Infallible>(reply(Reply::error(&ProtocolError::NotAnInvocation(
                 "unreadable request".to_owned(),
             ))))
         })
@@ -45,7 +45,7 @@ async fn handle<S, B>(
     app: &App,
     method: &Method,
     path: &str,
-    length: Option<&str>,
+    length: Option<u64>,
     body: S,
 ) -> HttpResponse
 where
@@ -57,23 +57,20 @@ where
     }
     let function = path.trim_start_matches('/');
     if method != Method::POST || function.is_empty() || function.contains('/') {
-        return reply(&Reply::error(&ProtocolError::UnknownFunction(
+        return reply(Reply::error(&ProtocolError::UnknownFunction(
             function.chars().take(100).collect(),
         )));
     }
-    if length
-        .and_then(|l| l.trim().parse::<usize>().ok())
-        .is_some_and(|l| l > MAX_BODY_BYTES)
-    {
-        return reply(&Reply::error(&ProtocolError::TooLarge {
+    if length.is_some_and(|l| l > MAX_BODY_BYTES as u64) {
+        return reply(Reply::error(&ProtocolError::TooLarge {
             limit: MAX_BODY_BYTES,
         }));
     }
     let body = match read_body(body, MAX_BODY_BYTES).await {
         Ok(body) => body,
-        Err(error) => return reply(&Reply::error(&error)),
+        Err(error) => return reply(Reply::error(&error)),
     };
-    reply(&app.invoke(function, &body).await)
+    reply(app.invoke(function, &body).await)
 }
 
 /// Reads a (possibly chunked) body, refusing more than `limit` bytes.
@@ -99,9 +96,9 @@ where
     Ok(buffer.freeze())
 }
 
-fn reply(reply: &Reply) -> HttpResponse {
+fn reply(reply: Reply) -> HttpResponse {
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    json_response(status, Bytes::from(reply.body.clone()))
+    json_response(status, Bytes::from(reply.body))
 }
 
 fn json_response(status: StatusCode, body: Bytes) -> HttpResponse {

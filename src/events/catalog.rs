@@ -19,18 +19,27 @@ pub struct DataFault {
 
 fn decode<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<T, DataFault> {
     let text = data.map(RawValue::get).unwrap_or("null");
-    let mut deserializer = serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        DataFault {
-            path: if path == "." {
-                "data".to_owned()
-            } else {
-                format!("data.{path}")
-            },
-            message: err.into_inner().to_string(),
+    // Fast path without path tracking; only a failure pays for finding where it failed.
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(_) => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                Ok(value) => Ok(value),
+                Err(err) => {
+                    let path = err.path().to_string();
+                    Err(DataFault {
+                        path: if path == "." {
+                            "data".to_owned()
+                        } else {
+                            format!("data.{path}")
+                        },
+                        message: err.into_inner().to_string(),
+                    })
+                }
+            }
         }
-    })
+    }
 }
 
 macro_rules! catalog {

@@ -189,7 +189,7 @@ pub fn trigger_events(raw: &RawValue) -> Result<Delivery, ProtocolError> {
     };
     // The usual case, an event object: parse it in place (no second scan of the event).
     if raw.get().starts_with('{') {
-        return Ok(vec![parse_event(0, raw.to_owned())]);
+        return Ok(vec![parse_event(0, raw.get())]);
     }
     let text = decode_string_value(raw, 2).map_err(bad)?;
     match text.trim_start().as_bytes().first() {

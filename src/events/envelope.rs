@@ -44,13 +44,31 @@ pub struct Envelope {
     pub data_version: Option<String>,
 }
 
+/// The JSON text of one event exactly as received: what we dead-letter or archive, so nothing is
+/// lost when our model is behind the service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawEvent(Box<str>);
+
+impl RawEvent {
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for RawEvent {
+    fn from(text: &str) -> Self {
+        RawEvent(text.into())
+    }
+}
+
 /// One event of a delivery: the envelope, the typed data (or why it does not fit), and the raw
 /// JSON.
 #[derive(Debug, Clone)]
 pub struct Event {
     pub envelope: Envelope,
     pub data: Result<AcsEvent, DataError>,
-    pub raw: Box<RawValue>,
+    pub raw: RawEvent,
 }
 
 /// Known event type whose `data` does not fit its declared type.
@@ -75,7 +93,7 @@ pub struct InvalidEvent {
     /// The event type, when it could be read.
     pub event_type: Option<String>,
     pub reason: String,
-    pub raw: Box<RawValue>,
+    pub raw: RawEvent,
 }
 
 /// A body that is not a delivery at all.
@@ -121,29 +139,42 @@ struct WireEnvelope<'a> {
 }
 
 /// Parses a delivery body: one event object or an array of them, in either schema.
+///
+/// A single object is read in one pass (its raw text is the body itself); an array is split into
+/// its elements first.
 pub fn parse_delivery(body: &[u8]) -> Result<Delivery, DeliveryError> {
-    let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
-    let raws: Vec<Box<RawValue>> = match first {
+    let text =
+        std::str::from_utf8(body).map_err(|e| DeliveryError::Json(format!("not UTF-8: {e}")))?;
+    let trimmed = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    match trimmed.as_bytes().first() {
         Some(b'[') => {
-            serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?
+            let items: Vec<&RawValue> =
+                serde_json::from_str(trimmed).map_err(|e| DeliveryError::Json(e.to_string()))?;
+            if items.is_empty() {
+                return Err(DeliveryError::Empty);
+            }
+            Ok(items
+                .into_iter()
+                .enumerate()
+                .map(|(index, raw)| parse_event(index, raw.get()))
+                .collect())
         }
-        Some(b'{') => {
-            vec![serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?]
-        }
+        Some(b'{') => match serde_json::from_str::<WireEnvelope<'_>>(trimmed) {
+            Ok(wire) => Ok(vec![build_event(0, wire, trimmed)]),
+            Err(e) if e.is_data() => {
+                // The envelope has wrong types, but is the rest of the body JSON at all?
+                serde_json::from_str::<serde::de::IgnoredAny>(trimmed)
+                    .map_err(|e| DeliveryError::Json(e.to_string()))?;
+                Ok(vec![Err(wrong_types(0, &e, trimmed))])
+            }
+            Err(e) => Err(DeliveryError::Json(e.to_string())),
+        },
         _ => {
             let value: serde_json::Value =
-                serde_json::from_slice(body).map_err(|e| DeliveryError::Json(e.to_string()))?;
-            return Err(DeliveryError::NotAnEventOrArray(json_kind(&value)));
+                serde_json::from_str(trimmed).map_err(|e| DeliveryError::Json(e.to_string()))?;
+            Err(DeliveryError::NotAnEventOrArray(json_kind(&value)))
         }
-    };
-    if raws.is_empty() {
-        return Err(DeliveryError::Empty);
     }
-    Ok(raws
-        .into_iter()
-        .enumerate()
-        .map(|(index, raw)| parse_event(index, raw))
-        .collect())
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {
@@ -157,32 +188,42 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Parses one event given as raw JSON (`index` is its position in the delivery, for errors).
-pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEvent> {
-    let invalid = |reason: String,
-                   id: Option<String>,
-                   event_type: Option<String>,
-                   raw: Box<RawValue>| InvalidEvent {
+/// Parses one event from the JSON text of one value, which must be valid JSON (e.g. taken from a
+/// [`RawValue`]); `index` is its position in the delivery, for errors.
+pub fn parse_event(index: usize, text: &str) -> Result<Event, InvalidEvent> {
+    if !text.starts_with('{') {
+        return Err(InvalidEvent {
+            index,
+            id: None,
+            event_type: None,
+            reason: "an event must be a JSON object".to_owned(),
+            raw: RawEvent::from(text),
+        });
+    }
+    match serde_json::from_str::<WireEnvelope<'_>>(text) {
+        Ok(wire) => build_event(index, wire, text),
+        Err(e) => Err(wrong_types(index, &e, text)),
+    }
+}
+
+fn wrong_types(index: usize, error: &serde_json::Error, text: &str) -> InvalidEvent {
+    InvalidEvent {
+        index,
+        id: None,
+        event_type: None,
+        reason: format!("envelope fields have the wrong type: {error}"),
+        raw: RawEvent::from(text),
+    }
+}
+
+/// The typed event from its parsed envelope fields; `text` is its raw JSON.
+fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event, InvalidEvent> {
+    let invalid = |reason: String, id: Option<String>, event_type: Option<String>| InvalidEvent {
         index,
         id,
         event_type,
         reason,
-        raw,
-    };
-    if !raw.get().starts_with('{') {
-        return Err(invalid(
-            "an event must be a JSON object".to_owned(),
-            None,
-            None,
-            raw,
-        ));
-    }
-    let wire: WireEnvelope<'_> = match serde_json::from_str(raw.get()) {
-        Ok(wire) => wire,
-        Err(e) => {
-            let reason = format!("envelope fields have the wrong type: {e}");
-            return Err(invalid(reason, None, None, raw));
-        }
+        raw: RawEvent::from(text),
     };
     let id = wire.id.as_deref().map(str::to_owned);
     let (schema, event_type, time) = if let Some(event_type) = &wire.event_type {
@@ -197,17 +238,14 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
             "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)"
                 .to_owned();
         let event_type = wire.ce_type.as_deref().map(str::to_owned);
-        drop(wire);
-        return Err(invalid(reason, id, event_type, raw));
+        return Err(invalid(reason, id, event_type));
     };
     let event_type = event_type.to_string();
     let Some(id) = id.filter(|i| !i.is_empty()) else {
-        drop(wire);
         return Err(invalid(
             "the event has no `id`".to_owned(),
             None,
             Some(event_type),
-            raw,
         ));
     };
     let time = match time.as_deref().map(Timestamp::parse).transpose() {
@@ -218,12 +256,10 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
             } else {
                 "time"
             };
-            drop(wire);
             return Err(invalid(
                 format!("`{field}` is {e}"),
                 Some(id),
                 Some(event_type),
-                raw,
             ));
         }
     };
@@ -249,7 +285,7 @@ pub fn parse_event(index: usize, raw: Box<RawValue>) -> Result<Event, InvalidEve
     Ok(Event {
         envelope,
         data,
-        raw,
+        raw: RawEvent::from(text),
     })
 }
 

@@ -21,7 +21,7 @@ mod wire;
 pub use catalog::{canonical_event_type, event_types, AcsEvent, DataFault};
 pub use envelope::{
     parse_delivery, parse_event, DataError, Delivery, DeliveryError, Envelope, Event, InvalidEvent,
-    Schema,
+    RawEvent, Schema,
 };
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
 pub use timestamp::{Timestamp, TimestampError};

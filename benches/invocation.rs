@@ -3,6 +3,7 @@
 //! invocation through `routes()` without a socket for each load-test body.
 //! Run with `cargo bench --bench invocation`.
 
+mod common;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -14,39 +15,10 @@ use acs_event_handler::server::routes;
 use acs_event_handler::settings::Settings;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-fn families() -> Vec<(String, Vec<Vec<u8>>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("samples/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    let mut out: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
-    for file in files {
-        let name = file
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        let family = match name.split("__").next().unwrap_or_default() {
-            "docs2020" => "2020".to_owned(),
-            "spec-ce" => "cloudevents".to_owned(),
-            other => other.trim_start_matches("docs-").to_owned(),
-        };
-        let bytes = std::fs::read(&file).expect("sample");
-        match out.iter_mut().find(|(f, _)| *f == family) {
-            Some((_, list)) => list.push(bytes),
-            None => out.push((family, vec![bytes])),
-        }
-    }
-    out
-}
-
 fn steps(c: &mut Criterion) {
     let settings = Settings::default();
     let router = Router::from_settings(&settings).unwrap();
-    for (family, samples) in families() {
+    for (family, samples) in common::family_samples() {
         let mut group = c.benchmark_group(format!("step/{family}"));
         group.throughput(Throughput::Elements(samples.len() as u64));
         group.bench_function("parse", |b| {

@@ -2,44 +2,13 @@
 //! raw JSON) against bytes → `serde_json::Value` (the untyped floor). Run with
 //! `cargo bench --bench parse`; each group reports `typed` and `value` side by side.
 
-use std::path::Path;
+mod common;
 
 use acs_event_handler::events::parse_delivery;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
-fn family_samples() -> Vec<(String, Vec<Vec<u8>>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("samples/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    let mut families: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
-    for file in files {
-        let name = file
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned();
-        // docs-sms__SMSReceived.json → "sms"; docs2020__… → "2020"; spec-ce__… → "cloudevents".
-        let prefix = name.split("__").next().unwrap_or_default();
-        let family = match prefix {
-            "docs2020" => "2020".to_owned(),
-            "spec-ce" => "cloudevents".to_owned(),
-            other => other.trim_start_matches("docs-").to_owned(),
-        };
-        let bytes = std::fs::read(&file).expect("sample");
-        match families.iter_mut().find(|(f, _)| *f == family) {
-            Some((_, list)) => list.push(bytes),
-            None => families.push((family, vec![bytes])),
-        }
-    }
-    families
-}
-
 fn parse(c: &mut Criterion) {
-    for (family, samples) in family_samples() {
+    for (family, samples) in common::family_samples() {
         let mut group = c.benchmark_group(format!("parse/{family}"));
         group.throughput(Throughput::Elements(samples.len() as u64));
         group.bench_function("typed", |b| {

@@ -147,6 +147,24 @@ impl ChatModule {
     }
 }
 
+/// A membership change from a current participant event: per-user and per-thread variants have
+/// the same fields but different types, so one macro serves all four.
+macro_rules! participant_change {
+    ($kind:expr, $d:expr, $participant:ident, $state:expr, $changed_by:ident) => {
+        MemberChange::participant(
+            $kind,
+            &$d.thread_id,
+            $d.$participant.as_ref(),
+            $state,
+            $d.version,
+            Some(&$d.time),
+            $d.$changed_by(),
+        )
+        .output()
+        .map(|output| vec![output])
+    };
+}
+
 impl EventModule for ChatModule {
     type Error = ChatError;
 
@@ -276,54 +294,34 @@ impl EventModule for ChatModule {
                 );
                 Ok(vec![thread.output()?])
             }
-            AcsEvent::ChatParticipantAddedToThreadWithUser(d) => {
-                let change = MemberChange::participant(
-                    kind,
-                    &d.thread_id,
-                    d.participant_added.as_ref(),
-                    MemberState::Added,
-                    d.version,
-                    Some(&d.time),
-                    d.added_by_raw_id(),
-                );
-                Ok(vec![change.output()?])
-            }
-            AcsEvent::ChatThreadParticipantAdded(d) => {
-                let change = MemberChange::participant(
-                    kind,
-                    &d.thread_id,
-                    d.participant_added.as_ref(),
-                    MemberState::Added,
-                    d.version,
-                    Some(&d.time),
-                    d.added_by_raw_id(),
-                );
-                Ok(vec![change.output()?])
-            }
-            AcsEvent::ChatParticipantRemovedFromThreadWithUser(d) => {
-                let change = MemberChange::participant(
-                    kind,
-                    &d.thread_id,
-                    d.participant_removed.as_ref(),
-                    MemberState::Removed,
-                    d.version,
-                    Some(&d.time),
-                    d.removed_by_raw_id(),
-                );
-                Ok(vec![change.output()?])
-            }
-            AcsEvent::ChatThreadParticipantRemoved(d) => {
-                let change = MemberChange::participant(
-                    kind,
-                    &d.thread_id,
-                    d.participant_removed.as_ref(),
-                    MemberState::Removed,
-                    d.version,
-                    Some(&d.time),
-                    d.removed_by_raw_id(),
-                );
-                Ok(vec![change.output()?])
-            }
+            AcsEvent::ChatParticipantAddedToThreadWithUser(d) => participant_change!(
+                kind,
+                d,
+                participant_added,
+                MemberState::Added,
+                added_by_raw_id
+            ),
+            AcsEvent::ChatThreadParticipantAdded(d) => participant_change!(
+                kind,
+                d,
+                participant_added,
+                MemberState::Added,
+                added_by_raw_id
+            ),
+            AcsEvent::ChatParticipantRemovedFromThreadWithUser(d) => participant_change!(
+                kind,
+                d,
+                participant_removed,
+                MemberState::Removed,
+                removed_by_raw_id
+            ),
+            AcsEvent::ChatThreadParticipantRemoved(d) => participant_change!(
+                kind,
+                d,
+                participant_removed,
+                MemberState::Removed,
+                removed_by_raw_id
+            ),
             AcsEvent::ChatMemberAddedToThreadWithUser(d) => {
                 let change = MemberChange::legacy(
                     kind,

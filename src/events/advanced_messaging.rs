@@ -329,26 +329,8 @@ pub struct AdvancedMessageAnalysisCompletedEventData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{parse_delivery, AcsEvent};
-
-    fn only_event(body: &[u8]) -> AcsEvent {
-        let mut delivery = parse_delivery(body).expect("a delivery");
-        assert_eq!(delivery.len(), 1);
-        let event = delivery.remove(0).expect("an event");
-        match event.data {
-            Ok(data) => data,
-            Err(err) => panic!("data does not fit: {err}"),
-        }
-    }
-
-    fn round_trips<T>(data: &T)
-    where
-        T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    {
-        let value = serde_json::to_value(data).expect("serializes");
-        let again: T = serde_json::from_value(value).expect("re-parses");
-        assert_eq!(&again, data);
-    }
+    use crate::events::test_support::{only_event, round_trips};
+    use crate::events::AcsEvent;
 
     fn received(body: &[u8]) -> AdvancedMessageReceivedEventData {
         match only_event(body) {

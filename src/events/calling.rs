@@ -374,7 +374,8 @@ pub struct CallParticipantRemovedEventData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{parse_delivery, AcsEvent, IdentifierKind};
+    use crate::events::test_support::{only_event, round_trips};
+    use crate::events::{AcsEvent, IdentifierKind};
 
     const STARTER: &str =
         "8:acs:bc360ba8-d29b-4ef2-b698-769ebef85521_0000000c-1fb9-4878-07fd-0848220077e1";
@@ -382,31 +383,12 @@ mod tests {
         "8:acs:d9ff4983-39e7-4420-8d54-f6354ed06ccd_7a668e62-08f4-4ac1-b29e-f01010f57475";
 
     /// The typed data of the only event of a delivery, through the real entry point.
-    fn only_event(body: &[u8]) -> AcsEvent {
-        let mut delivery = parse_delivery(body).expect("a delivery");
-        assert_eq!(delivery.len(), 1);
-        let event = delivery.remove(0).expect("an event");
-        match event.data {
-            Ok(data) => data,
-            Err(err) => panic!("data does not fit: {err}"),
-        }
-    }
-
     fn raw_id(participant: &Option<CallParticipant>) -> Option<String> {
         participant
             .as_ref()
             .and_then(|p| p.communication_identifier.as_ref())
             .and_then(|id| id.raw_id())
             .map(|raw| raw.into_owned())
-    }
-
-    fn round_trips<T>(data: &T)
-    where
-        T: Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
-    {
-        let value = serde_json::to_value(data).expect("serializes");
-        let again: T = serde_json::from_value(value).expect("re-parses");
-        assert_eq!(&again, data);
     }
 
     #[test]

@@ -26,3 +26,30 @@ pub use envelope::{
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
 pub use timestamp::{Timestamp, TimestampError};
 pub use wire::{Int64, Sensitive};
+
+/// Helpers shared by the family modules' tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{parse_delivery, AcsEvent};
+
+    /// The typed data of the only event in `body`; fails the test otherwise.
+    pub fn only_event(body: &[u8]) -> AcsEvent {
+        let mut delivery = parse_delivery(body).expect("a delivery");
+        assert_eq!(delivery.len(), 1);
+        let event = delivery.remove(0).expect("an event");
+        match event.data {
+            Ok(data) => data,
+            Err(err) => panic!("data does not fit: {err}"),
+        }
+    }
+
+    /// Serializing and re-parsing gives the same value.
+    pub fn round_trips<T>(data: &T)
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        let value = serde_json::to_value(data).expect("serializes");
+        let again: T = serde_json::from_value(value).expect("re-parses");
+        assert_eq!(&again, data);
+    }
+}

@@ -147,6 +147,26 @@ impl ChatModule {
     }
 }
 
+/// A thread version from a created or properties-updated event: per-user and per-thread
+/// variants have the same fields but different types.
+macro_rules! thread_version {
+    ($kind:expr, $d:expr, $state:ident, $changed_by:ident, $changed_at:ident) => {
+        ThreadVersion {
+            event: $kind,
+            thread_id: &$d.thread_id,
+            state: ThreadState::$state,
+            version: $d.version,
+            changed_by: $d.$changed_by(),
+            changed_at: &$d.$changed_at,
+            create_time: &$d.create_time,
+            topic: $d.topic(),
+            properties: $d.properties.as_ref(),
+            metadata: $d.metadata.as_ref(),
+            retention_policy: $d.retention_policy.as_ref(),
+        }
+    };
+}
+
 /// A membership change from a current participant event: per-user and per-thread variants have
 /// the same fields but different types, so one macro serves all four.
 macro_rules! participant_change {
@@ -207,67 +227,19 @@ impl EventModule for ChatModule {
                 Ok(vec![row.output()?])
             }
             AcsEvent::ChatThreadCreatedWithUser(d) => {
-                let thread = ThreadVersion {
-                    event: kind,
-                    thread_id: &d.thread_id,
-                    state: ThreadState::Created,
-                    version: d.version,
-                    changed_by: d.created_by_raw_id(),
-                    changed_at: &d.create_time,
-                    create_time: &d.create_time,
-                    topic: d.topic(),
-                    properties: d.properties.as_ref(),
-                    metadata: d.metadata.as_ref(),
-                    retention_policy: d.retention_policy.as_ref(),
-                };
+                let thread = thread_version!(kind, d, Created, created_by_raw_id, create_time);
                 thread_created(&thread, &d.participants, &d.members)
             }
             AcsEvent::ChatThreadCreated(d) => {
-                let thread = ThreadVersion {
-                    event: kind,
-                    thread_id: &d.thread_id,
-                    state: ThreadState::Created,
-                    version: d.version,
-                    changed_by: d.created_by_raw_id(),
-                    changed_at: &d.create_time,
-                    create_time: &d.create_time,
-                    topic: d.topic(),
-                    properties: d.properties.as_ref(),
-                    metadata: d.metadata.as_ref(),
-                    retention_policy: d.retention_policy.as_ref(),
-                };
+                let thread = thread_version!(kind, d, Created, created_by_raw_id, create_time);
                 thread_created(&thread, &d.participants, &d.members)
             }
             AcsEvent::ChatThreadPropertiesUpdatedPerUser(d) => {
-                let thread = ThreadVersion {
-                    event: kind,
-                    thread_id: &d.thread_id,
-                    state: ThreadState::Updated,
-                    version: d.version,
-                    changed_by: d.edited_by_raw_id(),
-                    changed_at: &d.edit_time,
-                    create_time: &d.create_time,
-                    topic: d.topic(),
-                    properties: d.properties.as_ref(),
-                    metadata: d.metadata.as_ref(),
-                    retention_policy: d.retention_policy.as_ref(),
-                };
+                let thread = thread_version!(kind, d, Updated, edited_by_raw_id, edit_time);
                 Ok(vec![thread.output()?])
             }
             AcsEvent::ChatThreadPropertiesUpdated(d) => {
-                let thread = ThreadVersion {
-                    event: kind,
-                    thread_id: &d.thread_id,
-                    state: ThreadState::Updated,
-                    version: d.version,
-                    changed_by: d.edited_by_raw_id(),
-                    changed_at: &d.edit_time,
-                    create_time: &d.create_time,
-                    topic: d.topic(),
-                    properties: d.properties.as_ref(),
-                    metadata: d.metadata.as_ref(),
-                    retention_policy: d.retention_policy.as_ref(),
-                };
+                let thread = thread_version!(kind, d, Updated, edited_by_raw_id, edit_time);
                 Ok(vec![thread.output()?])
             }
             AcsEvent::ChatThreadWithUserDeleted(d) => {

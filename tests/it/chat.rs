@@ -363,11 +363,11 @@ fn a_chat_event_without_a_key_id_is_dead_lettered_not_retried() {
         .expect("deadLetter output");
     assert_eq!(letters.len(), 1);
     assert_eq!(letters[0]["reason"], "processingFailed");
-    // The raw event is kept for replay (as JSON, or as its text).
-    let kept = match &letters[0]["event"] {
-        Value::String(text) => serde_json::from_str(text).unwrap(),
-        other => other.clone(),
-    };
+    // The raw event is kept for replay, as its JSON text.
+    let text = letters[0]["event"]
+        .as_str()
+        .expect("raw event as JSON text");
+    let kept: Value = serde_json::from_str(text).unwrap();
     assert_eq!(kept, event, "the raw event is kept for replay");
     assert!(
         letters[0]["error"]

@@ -328,3 +328,22 @@ pub fn sample_events() -> Vec<(String, Value)> {
     }
     events
 }
+
+/// The items of one output binding in a reply body, as JSON values: an item may be a JSON
+/// object or a JSON string holding the object's text (both forms reach the extension the same
+/// way; see `outputs`). An absent binding has no items.
+pub fn output_items(body: &Value, binding: &str) -> Vec<Value> {
+    let Some(items) = body["Outputs"].get(binding) else {
+        return Vec::new();
+    };
+    items
+        .as_array()
+        .unwrap_or_else(|| panic!("output `{binding}` is not an array: {items}"))
+        .iter()
+        .map(|item| match item {
+            Value::String(text) => serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("output `{binding}` item is not JSON text ({e})")),
+            other => other.clone(),
+        })
+        .collect()
+}

@@ -16,7 +16,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::harness::{event_grid_invocation, sample_events, Handler, HttpResponse};
+use crate::harness::{event_grid_invocation, output_items, sample_events, Handler, HttpResponse};
 
 const KEY: &str = "YWNzLWV2ZW50LWhhbmRsZXItdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2RlZg==";
 const OURS: &str = "+18005550100";
@@ -325,7 +325,7 @@ fn assert_json_reply(reply: &HttpResponse) -> Value {
 }
 
 fn only_row(body: &Value) -> Value {
-    let rows = body["Outputs"]["smsMessages"].as_array().unwrap();
+    let rows = output_items(body, "smsMessages");
     assert_eq!(rows.len(), 1, "{body}");
     rows[0].clone()
 }

@@ -61,6 +61,7 @@ var queueNames = [
   'sms-outbox'
   'sms-inbox'
   'sms-delivery-failures'
+  'sms-optout-sync'
   'chat-notifications'
   'acs-events-deadletter'
 ]

@@ -1,5 +1,7 @@
-//! The ACS SMS REST client: the connection string, HMAC-SHA256 request signing, and one send with
-//! bounded retries (`POST {endpoint}/sms?api-version=2021-03-07`).
+//! The ACS SMS REST client: the connection string, HMAC-SHA256 request signing, one send with
+//! bounded retries (`POST {endpoint}/sms?api-version=2021-03-07`), and ACS's opt-out list
+//! (`POST {endpoint}/sms/optouts:add|remove?api-version=2026-01-23`, see
+//! `docs/sms-compliance.md`).
 //!
 //! Built on azure_core: its `Secret` holds the access key (redacting `Debug`), its
 //! `hmac_sha256` computes the signature, and its HTTP pipeline (client request id, user agent,
@@ -29,6 +31,9 @@ use crate::settings::{Settings, SettingsError};
 
 /// The SMS API version we speak.
 pub const API_VERSION: &str = "2021-03-07";
+/// The first stable SMS API version with opt-out management (`/sms/optouts:*`), and the one the
+/// current SDKs send (azure-rest-api-specs `stable/2026-01-23/communicationservicessms.json`).
+pub const OPT_OUT_API_VERSION: &str = "2026-01-23";
 /// App setting holding `endpoint=https://…/;accesskey=<base64>`.
 pub const SETTING_CONNECTION_STRING: &str = "ACS_CONNECTION_STRING";
 
@@ -159,10 +164,23 @@ impl ConnectionString {
 
     /// The send URL: `{endpoint}/sms?api-version=2021-03-07`.
     pub fn sms_url(&self) -> Url {
+        self.url("sms", API_VERSION)
+    }
+
+    /// An opt-out list URL: `{endpoint}/sms/optouts:add?api-version=2026-01-23`. The `:` stays
+    /// literal, in the URL and in the signed path, as the SDKs send it.
+    pub fn opt_out_url(&self, action: OptOutAction) -> Url {
+        self.url(
+            &format!("sms/optouts:{}", action.as_str()),
+            OPT_OUT_API_VERSION,
+        )
+    }
+
+    fn url(&self, path: &str, api_version: &str) -> Url {
         let mut url = self.endpoint.clone();
-        let path = format!("{}/sms", url.path().trim_end_matches('/'));
+        let path = format!("{}/{path}", url.path().trim_end_matches('/'));
         url.set_path(&path);
-        url.set_query(Some(&format!("api-version={API_VERSION}")));
+        url.set_query(Some(&format!("api-version={api_version}")));
         url.set_fragment(None);
         url
     }
@@ -323,7 +341,7 @@ pub enum SendOutcome {
 pub enum SendError {
     #[error("ACS refused the credentials (HTTP {status}): check the accesskey and endpoint of {SETTING_CONNECTION_STRING}")]
     Unauthorized { status: u16 },
-    #[error("ACS did not accept the text after {attempts} attempt(s) within the retry budget; last: {last}")]
+    #[error("ACS did not accept the request after {attempts} attempt(s) within the retry budget; last: {last}")]
     Exhausted { attempts: u32, last: String },
     #[error("ACS answered HTTP {status}, which is neither success, a bad request nor retryable: check the endpoint of {SETTING_CONNECTION_STRING}")]
     Unexpected { status: u16 },
@@ -369,8 +387,8 @@ impl RetryPolicy {
 
 /// The verdict on one attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Verdict {
-    Done(SendOutcome),
+enum Verdict<T> {
+    Done(T),
     Retry {
         reason: String,
         after: Option<Duration>,
@@ -381,7 +399,12 @@ enum Verdict {
 /// Judges one response: 2xx is accepted (per recipient), 400 is permanent, 401/403 is a
 /// configuration fault, 408/429/5xx are retried; anything else fails the invocation rather than
 /// dropping the text.
-fn judge(status: u16, retry_after: Option<Duration>, body: &[u8], attempts: u32) -> Verdict {
+fn judge(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    attempts: u32,
+) -> Verdict<SendOutcome> {
     match status {
         200..=299 => {
             let item = serde_json::from_slice::<SendResponse>(body)
@@ -529,6 +552,8 @@ impl Policy for HmacSigningPolicy {
 pub struct SmsClient {
     pipeline: Pipeline,
     sms_url: Url,
+    /// Indexed by [`OptOutAction`].
+    opt_out_urls: [Url; 2],
     retry: RetryPolicy,
 }
 
@@ -568,6 +593,10 @@ impl SmsClient {
         Ok(SmsClient {
             pipeline,
             sms_url: connection.sms_url(),
+            opt_out_urls: [
+                connection.opt_out_url(OptOutAction::Add),
+                connection.opt_out_url(OptOutAction::Remove),
+            ],
             retry: RetryPolicy {
                 max_attempts: retry.max_attempts.max(1),
                 ..retry
@@ -578,14 +607,40 @@ impl SmsClient {
     /// Sends one text, retrying 408, 429 (after its `Retry-After`), 5xx and transport errors with
     /// the same body (so the same repeatability id) while the retry budget lasts.
     pub async fn send(&self, send: &SmsSend<'_>) -> Result<SendOutcome, SendError> {
-        let body: azure_core::Bytes = request_body(send)
-            .map_err(|e| SendError::Request(e.to_string()))?
-            .into();
+        let body = request_body(send).map_err(|e| SendError::Request(e.to_string()))?;
+        self.post(&self.sms_url, body, judge).await
+    }
+
+    /// Adds `to` to (or removes it from) ACS's opt-out list for our number `from`, with the same
+    /// retries as [`SmsClient::send`]. Both actions are set operations, so repeating one is safe.
+    pub async fn opt_out(
+        &self,
+        action: OptOutAction,
+        from: &str,
+        to: &str,
+    ) -> Result<OptOutOutcome, SendError> {
+        let body = serde_json::to_vec(&OptOutRequest {
+            from,
+            recipients: [OptOutRecipient { to }],
+        })
+        .map_err(|e| SendError::Request(e.to_string()))?;
+        self.post(&self.opt_out_urls[action as usize], body, judge_opt_out)
+            .await
+    }
+
+    /// POSTs `body` until `judge` says done or failed, or the retry budget runs out.
+    async fn post<T>(
+        &self,
+        url: &Url,
+        body: Vec<u8>,
+        judge: fn(u16, Option<Duration>, &[u8], u32) -> Verdict<T>,
+    ) -> Result<T, SendError> {
+        let body: azure_core::Bytes = body.into();
         let started = Instant::now();
         let mut attempts = 0u32;
         loop {
             attempts += 1;
-            let mut request = Request::new(self.sms_url.clone(), Method::Post);
+            let mut request = Request::new(url.clone(), Method::Post);
             request.insert_header(CONTENT_TYPE, "application/json");
             request.insert_header(ACCEPT, "application/json");
             request.set_body(body.clone());
@@ -632,12 +687,127 @@ impl SmsClient {
                     tracing::info!(
                         attempt = attempts,
                         delay_ms = delay.as_millis() as u64,
-                        "ACS send will be retried: {reason}"
+                        "ACS request will be retried: {reason}"
                     );
                     tokio::time::sleep(delay).await;
                 }
             }
         }
+    }
+}
+
+/// What to do with a person on ACS's opt-out list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptOutAction {
+    /// `optouts:add`: ACS refuses texts from our number to the person.
+    Add = 0,
+    /// `optouts:remove`: ACS sends again.
+    Remove = 1,
+}
+
+impl OptOutAction {
+    /// The action as it appears in the path.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OptOutAction::Add => "add",
+            OptOutAction::Remove => "remove",
+        }
+    }
+
+    /// The action that makes ACS's list say `opted_out`.
+    pub fn for_state(opted_out: bool) -> Self {
+        if opted_out {
+            OptOutAction::Add
+        } else {
+            OptOutAction::Remove
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct OptOutRequest<'a> {
+    from: &'a str,
+    recipients: [OptOutRecipient<'a>; 1],
+}
+
+#[derive(Serialize)]
+struct OptOutRecipient<'a> {
+    to: &'a str,
+}
+
+#[derive(Deserialize)]
+struct OptOutResponse {
+    #[serde(default)]
+    value: Vec<OptOutResponseItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OptOutResponseItem {
+    #[serde(default)]
+    http_status_code: Option<u16>,
+    #[serde(default)]
+    error_message: Option<String>,
+}
+
+/// How an opt-out list change ended, when it ended for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OptOutOutcome {
+    /// ACS's list now says what we asked.
+    Applied { attempts: u32 },
+    /// ACS refused the change for good (a 400, or a refused recipient: e.g. a number ACS does not
+    /// consider valid). Repeating it cannot help.
+    Rejected {
+        http_status: u16,
+        /// ACS's error (may quote the number: never log it).
+        error: String,
+        attempts: u32,
+    },
+}
+
+/// Judges an opt-out list response: 200 is a partial-success envelope, so the recipient's own
+/// status decides; otherwise as for a send.
+fn judge_opt_out(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    attempts: u32,
+) -> Verdict<OptOutOutcome> {
+    match status {
+        200..=299 => {
+            let item = serde_json::from_slice::<OptOutResponse>(body)
+                .ok()
+                .and_then(|r| r.value.into_iter().next());
+            let item_status = item
+                .as_ref()
+                .and_then(|i| i.http_status_code)
+                .unwrap_or(status);
+            match item_status {
+                200..=299 => Verdict::Done(OptOutOutcome::Applied { attempts }),
+                429 | 500..=599 => Verdict::Retry {
+                    reason: format!("recipient failed with HTTP {item_status}"),
+                    after: retry_after,
+                },
+                _ => Verdict::Done(OptOutOutcome::Rejected {
+                    http_status: item_status,
+                    error: item
+                        .and_then(|i| i.error_message)
+                        .unwrap_or_else(|| "recipient refused".to_owned()),
+                    attempts,
+                }),
+            }
+        }
+        400 => Verdict::Done(OptOutOutcome::Rejected {
+            http_status: status,
+            error: error_text(body),
+            attempts,
+        }),
+        401 | 403 => Verdict::Fail(SendError::Unauthorized { status }),
+        408 | 429 | 500..=599 => Verdict::Retry {
+            reason: format!("HTTP {status}"),
+            after: retry_after,
+        },
+        _ => Verdict::Fail(SendError::Unexpected { status }),
     }
 }
 

@@ -5,6 +5,7 @@
 use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
+use crate::sms_opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
 use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
 
 /// A reply to the host: status and JSON body.
@@ -37,6 +38,8 @@ pub struct App {
     /// `SmsSender`: its ACS client is built on its first invocation, not here, so start-up
     /// stays fast and a missing connection string does not stop the Event Grid function.
     sms_sender: SmsSender,
+    /// `SmsOptOutSync`: the same lazily built client.
+    sms_opt_out_sync: SmsOptOutSync,
 }
 
 impl App {
@@ -45,6 +48,7 @@ impl App {
         Ok(App {
             router: Router::from_settings(settings)?,
             sms_sender: SmsSender::from_settings(settings)?,
+            sms_opt_out_sync: SmsOptOutSync::from_settings(settings)?,
         })
     }
 
@@ -53,6 +57,7 @@ impl App {
         let outcome = match function {
             functions::EVENT_GRID_FUNCTION => self.event_grid(body),
             SMS_SENDER_FUNCTION => self.sms_sender.invoke(body).await,
+            SMS_OPT_OUT_SYNC_FUNCTION => self.sms_opt_out_sync.invoke(body).await,
             other => Err(ProtocolError::UnknownFunction(clip(other))),
         };
         match outcome {

@@ -21,7 +21,7 @@
 //! gets one message per recipient of a per-user `ChatMessageReceived`, never for its sender.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -29,7 +29,7 @@ use serde_json::{Map, Value};
 use crate::events::chat::{
     ChatMember, ChatMessageReceivedEventData, ChatMessageType, ChatParticipant, ChatRetentionPolicy,
 };
-use crate::events::{AcsEvent, Envelope, Int64, Timestamp};
+use crate::events::{AcsEvent, Envelope, Int64, Timestamp, UserMap};
 use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity};
 use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
@@ -359,7 +359,7 @@ struct MessageVersion<'a> {
     message_type: &'a ChatMessageType,
     compose_time: &'a Timestamp,
     body: Option<&'a str>,
-    metadata: Option<&'a BTreeMap<String, String>>,
+    metadata: Option<&'a UserMap>,
     /// The edit or delete time (per `state`).
     changed_at: Option<&'a Timestamp>,
 }
@@ -456,8 +456,8 @@ struct ThreadVersion<'a> {
     changed_at: &'a Timestamp,
     create_time: &'a Timestamp,
     topic: Option<&'a str>,
-    properties: Option<&'a Map<String, Value>>,
-    metadata: Option<&'a BTreeMap<String, String>>,
+    properties: Option<&'a UserMap>,
+    metadata: Option<&'a UserMap>,
     retention_policy: Option<&'a ChatRetentionPolicy>,
 }
 
@@ -502,7 +502,9 @@ impl<'a> ThreadVersion<'a> {
         .with_opt("Topic", self.topic)
         .with_opt(
             "Properties",
-            self.properties.filter(|p| !p.is_empty()).map(object_text),
+            self.properties
+                .filter(|p| !p.is_empty())
+                .map(|p| object_text(p)),
         )
         .with_opt("Metadata", metadata_text(self.metadata))
         .with_opt("RetentionPolicy", self.retention_policy.map(retention_text));
@@ -580,7 +582,7 @@ struct MemberChange<'a> {
     thread_id: &'a str,
     member_id: Option<Cow<'a, str>>,
     display_name: Option<&'a str>,
-    metadata: Option<&'a BTreeMap<String, String>>,
+    metadata: Option<&'a UserMap>,
     state: MemberState,
     version: Option<Int64>,
     time: Option<&'a Timestamp>,
@@ -714,37 +716,18 @@ fn version_text(event: &'static str, version: Option<Int64>) -> Result<Option<St
 }
 
 /// Metadata as JSON text (keys sorted, so copies agree); none when absent or empty.
-/// Azure Tables has no map type, and the Tables extension rejects nested JSON values.
-fn metadata_text(metadata: Option<&BTreeMap<String, String>>) -> Option<String> {
-    metadata.filter(|m| !m.is_empty()).map(|m| {
-        let object = m
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect();
-        object_text(&object)
-    })
+/// Azure Tables has no map type, and the Tables extension would store a nested value as
+/// indented text.
+fn metadata_text(metadata: Option<&UserMap>) -> Option<String> {
+    metadata.filter(|m| !m.is_empty()).map(|m| object_text(m))
 }
 
-/// An open JSON object as text with keys sorted at every level, whatever order the event sent.
+/// An open JSON object as text with keys sorted at every level, whatever order the event sent:
+/// `serde_json::Map` is a sorted map (the `preserve_order` feature is off), so serializing it is
+/// enough.
 fn object_text(object: &Map<String, Value>) -> String {
-    fn sorted(value: &Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-                entries.sort_by(|a, b| a.0.cmp(b.0));
-                Value::Object(
-                    entries
-                        .into_iter()
-                        .map(|(k, v)| (k.clone(), sorted(v)))
-                        .collect(),
-                )
-            }
-            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-            other => other.clone(),
-        }
-    }
-    // Displaying a `Value` cannot fail (its map keys are strings).
-    sorted(&Value::Object(object.clone())).to_string()
+    // Serializing a map with string keys cannot fail.
+    serde_json::to_string(object).unwrap_or_default()
 }
 
 fn retention_text(policy: &ChatRetentionPolicy) -> String {
@@ -760,6 +743,8 @@ fn retention_text(policy: &ChatRetentionPolicy) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
     use crate::events::parse_delivery;
     use serde_json::json;
@@ -1720,6 +1705,6 @@ mod tests {
             retention_text(&policy),
             r#"{"deleteThreadAfterDays":90,"kind":"threadCreationDate"}"#
         );
-        assert_eq!(metadata_text(Some(&BTreeMap::new())), None);
+        assert_eq!(metadata_text(Some(&UserMap::default())), None);
     }
 }

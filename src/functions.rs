@@ -167,13 +167,11 @@ pub fn string_bound_value<T: serde::de::DeserializeOwned>(
         decode_string_value(raw, 2).map_err(|_| bad("a string that is not JSON".to_owned()))?;
     let mut de = serde_json::Deserializer::from_str(&text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner().to_string();
-        let inner = if inner.contains('"') {
-            "a value of the wrong type or format".to_owned()
-        } else {
-            inner
-        };
-        bad(format!("`{}`: {inner}", e.path()))
+        let path = crate::events::safe_path(e.path());
+        bad(format!(
+            "`{path}`: {}",
+            crate::events::safe_message(&e.inner().to_string())
+        ))
     })?;
     de.end()
         .map_err(|_| bad("text after the JSON value".to_owned()))?;

@@ -18,4 +18,5 @@ pub mod router;
 pub mod server;
 pub mod settings;
 pub mod sms;
+pub mod sms_opt_out_sync;
 pub mod sms_sender;

@@ -17,7 +17,7 @@ use serde_json::Value;
 pub enum TableBinding {
     /// `SmsMessages`: every inbound and outbound text.
     SmsMessages,
-    /// `SmsOptOuts`: opt-out state per (our number, their number).
+    /// `SmsOptOuts`: each person's opt-out history with one of our numbers, newest first.
     SmsOptOuts,
     /// `SmsDeliveryReports`: every delivery report.
     SmsDeliveryReports,
@@ -38,6 +38,8 @@ pub enum QueueBinding {
     SmsInbox,
     /// `sms-delivery-failures`: reports an operator must look at.
     SmsDeliveryFailures,
+    /// `sms-optout-sync`: opt-out changes for the `SmsOptOutSync` function to apply to ACS.
+    SmsOptOutSync,
     /// `chat-notifications`: one message per chat recipient.
     ChatNotifications,
     /// `acs-events-deadletter`: events we could not process, raw, with the reason.
@@ -65,6 +67,7 @@ impl QueueBinding {
             QueueBinding::SmsOutbox => "smsOutbox",
             QueueBinding::SmsInbox => "smsInbox",
             QueueBinding::SmsDeliveryFailures => "smsDeliveryFailures",
+            QueueBinding::SmsOptOutSync => "smsOptOutSync",
             QueueBinding::ChatNotifications => "chatNotifications",
             QueueBinding::DeadLetter => "deadLetter",
         }
@@ -152,6 +155,17 @@ impl TableKey {
             return Err(OutputError::KeyTooLong { which, len });
         }
         Ok(TableKey(escaped))
+    }
+
+    /// A UUID as a key: always valid (36 ASCII characters, none escaped).
+    pub fn from_uuid(id: uuid::Uuid) -> Self {
+        TableKey(id.hyphenated().to_string())
+    }
+
+    /// `-`: the key of a row that has no natural one (a refused outbox message without a
+    /// usable `from`).
+    pub fn placeholder() -> Self {
+        TableKey("-".to_owned())
     }
 
     /// The key as stored.
@@ -254,6 +268,15 @@ impl<'a> TableEntity<'a> {
             row_key: TableKey::new("RowKey", row_key)?,
             properties: Vec::with_capacity(12),
         })
+    }
+
+    /// An entity with keys that were built (and checked) already.
+    pub fn from_keys(partition_key: TableKey, row_key: TableKey) -> Self {
+        TableEntity {
+            partition_key,
+            row_key,
+            properties: Vec::with_capacity(12),
+        }
     }
 
     /// Sets a property (builder style); setting a name twice keeps the last value.

@@ -1,36 +1,48 @@
 //! The `SmsSender` function: a queue trigger on `sms-outbox` that sends each message through ACS
 //! and records it as an outbound `smsMessages` row.
 //!
+//! Who may be texted (table input `optOut`: the newest row of the person's opt-out history, see
+//! [`crate::sms::opt_out`]):
+//! - a person whose newest keyword is an opt-out gets only the opt-out confirmation and HELP
+//!   replies (carriers require HELP to be answered in every state), whoever enqueued them;
+//! - an opt-in confirmation goes out only once its START is the newest keyword. The host sends
+//!   queue messages before it writes table rows, so the confirmation can be read before its own
+//!   history row: then the invocation fails (500) and the queue retries it once the row is there.
+//!
 //! Failure policy (the queue redelivers a failed invocation, then parks it in `sms-outbox-poison`):
-//! - the recipient opted out (table input `optOut`): skipped, except the opt-out confirmation;
+//! - a message that is malformed or whose numbers are not canonical: refused for good, never
+//!   guessed — a `failed` row records why, and the invocation succeeds (a retry cannot fix it);
 //! - sent, or refused for good by ACS (HTTP 400): the row records it, the invocation succeeds;
 //! - throttled or ACS unavailable past the retry budget: 500, so the queue redelivers with the
 //!   same repeatability id and ACS sends the text at most once;
-//! - credentials refused (401/403) or `ACS_CONNECTION_STRING` missing or malformed: 503, a
-//!   configuration fault; the message ends in the poison queue, not lost;
-//! - an outbox message that cannot be read: 400 (and the poison queue after the retries).
+//! - credentials refused (401/403), `ACS_CONNECTION_STRING` missing or malformed, or no `optOut`
+//!   input in the invocation: 503, a configuration fault; the message ends in the poison queue,
+//!   not lost.
 
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::value::RawValue;
-use serde_json::Value;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::acs::{
     ClientError, ConnectionString, RetryPolicy, SendError, SendOutcome, SmsClient, SmsSend,
 };
+use crate::events::Timestamp;
 use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
-use crate::outputs::{Output, TableBinding, TableEntity};
+use crate::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::{mask_phone, normalize_phone, OutboxKind, OutboxMessage, MAX_MESSAGE_CHARS};
+use crate::sms::opt_out::{self, HistoryRow, OptOutState, Recorded};
+use crate::sms::outbox::{OutboxKind, OutboxMessage};
+use crate::sms::phone::{mask_digits, PhoneError, SmsAddress, E164};
+use crate::sms::MAX_MESSAGE_CHARS;
 
 /// The function folder (and URL path).
 pub const SMS_SENDER_FUNCTION: &str = "SmsSender";
 /// The queue trigger binding in `SmsSender/function.json`.
 pub const OUTBOX_BINDING: &str = "outboxItem";
-/// The table input binding: the `SmsOptOuts` row of (`{from}`, `{to}`), absent when none.
+/// The table input binding: the newest row of the `SmsOptOuts` partition `{from}|{to}`.
 pub const OPT_OUT_BINDING: &str = "optOut";
 
 /// App setting: attempts per invocation, the first included (default 4).
@@ -43,39 +55,43 @@ pub const SETTING_RETRY_DELAY_MS: &str = "SMS_SEND_RETRY_DELAY_MS";
 /// Namespace of the repeatability ids derived for outbox messages that carry none.
 const DERIVED_ID_NAMESPACE: Uuid = Uuid::from_u128(0x9b4e_27d1_c35a_4f08_8e6d_1a7f_52c0_e913);
 
-/// The `SmsSender` function's state: settings read at start-up, the ACS client built on first use.
+/// The retry settings shared by the functions that call ACS (`SmsSender`, `SmsOptOutSync`).
+pub fn retry_policy_from_settings(settings: &Settings) -> Result<RetryPolicy, SettingsError> {
+    let defaults = RetryPolicy::default();
+    let max_attempts = settings.number(SETTING_MAX_ATTEMPTS, defaults.max_attempts as usize)?;
+    let max_attempts = u32::try_from(max_attempts)
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .ok_or(SettingsError {
+            name: SETTING_MAX_ATTEMPTS,
+            problem: format!("expected 1 to 100, found {max_attempts}"),
+        })?;
+    let millis = |name: &'static str, default: Duration| -> Result<Duration, SettingsError> {
+        let ms = settings.number(name, default.as_millis() as usize)?;
+        Ok(Duration::from_millis(ms as u64))
+    };
+    Ok(RetryPolicy {
+        max_attempts,
+        budget: millis(SETTING_RETRY_BUDGET_MS, defaults.budget)?,
+        base_delay: millis(SETTING_RETRY_DELAY_MS, defaults.base_delay)?,
+    })
+}
+
+/// The ACS client of a function: settings read at start-up, the client built on first use, so
+/// start-up stays fast and a missing connection string does not stop the Event Grid function.
 #[derive(Debug)]
-pub struct SmsSender {
-    /// A missing or malformed connection string does not stop the handler (the Event Grid
-    /// function does not need it); each `SmsSender` invocation reports it instead.
+pub struct LazyClient {
     connection: Result<ConnectionString, SettingsError>,
     retry: RetryPolicy,
     client: OnceLock<Result<SmsClient, ClientError>>,
 }
 
-impl SmsSender {
-    /// Reads the settings; only a malformed retry setting is an error here.
+impl LazyClient {
+    /// Reads the connection string (a fault is reported per invocation) and the retry policy.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
-        let defaults = RetryPolicy::default();
-        let max_attempts = settings.number(SETTING_MAX_ATTEMPTS, defaults.max_attempts as usize)?;
-        let max_attempts = u32::try_from(max_attempts)
-            .ok()
-            .filter(|n| (1..=100).contains(n))
-            .ok_or(SettingsError {
-                name: SETTING_MAX_ATTEMPTS,
-                problem: format!("expected 1 to 100, found {max_attempts}"),
-            })?;
-        let millis = |name: &'static str, default: Duration| -> Result<Duration, SettingsError> {
-            let ms = settings.number(name, default.as_millis() as usize)?;
-            Ok(Duration::from_millis(ms as u64))
-        };
-        Ok(SmsSender {
+        Ok(LazyClient {
             connection: ConnectionString::from_settings(settings),
-            retry: RetryPolicy {
-                max_attempts,
-                budget: millis(SETTING_RETRY_BUDGET_MS, defaults.budget)?,
-                base_delay: millis(SETTING_RETRY_DELAY_MS, defaults.base_delay)?,
-            },
+            retry: retry_policy_from_settings(settings)?,
             client: OnceLock::new(),
         })
     }
@@ -86,7 +102,7 @@ impl SmsSender {
     }
 
     /// The client, built once; a configuration fault is an error of every invocation.
-    fn client(&self) -> Result<&SmsClient, ProtocolError> {
+    pub fn get(&self) -> Result<&SmsClient, ProtocolError> {
         let connection = self
             .connection
             .as_ref()
@@ -95,6 +111,79 @@ impl SmsSender {
             .get_or_init(|| SmsClient::new(connection, self.retry))
             .as_ref()
             .map_err(|e| ProtocolError::Unavailable(e.to_string()))
+    }
+}
+
+/// Reads the `optOut` input: the rows of the person's history the binding returned. The host
+/// may hand it over as an array, one entity, nothing (`null`), or JSON text of any of these.
+/// A value we cannot read fails the invocation rather than text someone who may have opted out.
+pub fn read_history(raw: &RawValue) -> Result<OptOutState, ProtocolError> {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Rows {
+        Many(Vec<HistoryRow>),
+        One(HistoryRow),
+        None(()),
+    }
+    let rows: Rows = functions::string_bound_value(raw, OPT_OUT_BINDING)?;
+    Ok(OptOutState::from_rows(match rows {
+        Rows::Many(rows) => rows,
+        Rows::One(row) => vec![row],
+        Rows::None(()) => Vec::new(),
+    }))
+}
+
+/// The history of an invocation; its absence means function.json lost the binding, and nobody
+/// is texted without knowing whether they opted out.
+pub fn history_of(data: &InvocationData<'_>, function: &str) -> Result<OptOutState, ProtocolError> {
+    match data.get(OPT_OUT_BINDING) {
+        Ok(raw) => read_history(raw),
+        Err(_) => Err(ProtocolError::Unavailable(format!(
+            "the invocation has no `{OPT_OUT_BINDING}` input: {function}/function.json must declare the SmsOptOuts table input"
+        ))),
+    }
+}
+
+/// Why an outbox message is refused for good. Names fields and rules, never values.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("the message is not an outbox message: {0}")]
+    Malformed(String),
+    #[error("{0}")]
+    Number(#[from] PhoneError),
+    #[error("`message` has {0} characters; ACS sends 1 to {MAX_MESSAGE_CHARS}")]
+    Length(usize),
+    #[error("`repeatabilityRequestId` is not a UUID")]
+    RepeatabilityId,
+}
+
+/// What to do with a checked message, given the recipient's history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Send,
+    /// The person opted out: not sent, and nothing to retry.
+    Skip,
+    /// An opt-in confirmation whose START is not in the history yet: retry later.
+    NotYetRecorded,
+}
+
+/// The `SmsSender` function.
+#[derive(Debug)]
+pub struct SmsSender {
+    client: LazyClient,
+}
+
+impl SmsSender {
+    /// Reads the settings; only a malformed retry setting is an error here.
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
+        Ok(SmsSender {
+            client: LazyClient::from_settings(settings)?,
+        })
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.client.retry_policy()
     }
 
     /// One invocation: the host's body in, the `smsMessages` row (or nothing, when skipped) out.
@@ -109,41 +198,57 @@ impl SmsSender {
 
     async fn send_one(&self, body: &[u8]) -> Result<InvocationResult, ProtocolError> {
         let data = InvocationData::parse(body)?;
-        let item: OutboxMessage =
-            functions::string_bound_value(data.get(OUTBOX_BINDING)?, OUTBOX_BINDING)?;
-        let text = Outgoing::check(&item)?;
-        let opted_out = match data.get(OPT_OUT_BINDING) {
-            Ok(raw) => opted_out(raw)?,
-            Err(_) => false,
-        };
+        let raw_item = data.get(OUTBOX_BINDING)?;
+        let history = history_of(&data, SMS_SENDER_FUNCTION)?;
         let mut result = InvocationResult::default();
-        let label = format!("{SMS_SENDER_FUNCTION} {}", text.repeatability_id);
-        let masked = mask_phone(&text.to);
 
-        // The opt-out confirmation is exempt: the host writes the opt-out row before it enqueues
-        // the confirmation (bindings are written in function.json order), so that row is set.
-        if opted_out && item.kind != Some(OutboxKind::OptOutConfirmation) {
-            result
-                .logs
-                .push(format!("{label}: skipped, {masked} has opted out"));
-            tracing::info!("{label}: skipped, the recipient has opted out");
-            return Ok(result);
+        let item: OutboxMessage = match functions::string_bound_value(raw_item, OUTBOX_BINDING) {
+            Ok(item) => item,
+            Err(e) => {
+                let reason = match e {
+                    ProtocolError::BadInput { reason, .. } => reason,
+                    other => other.to_string(),
+                };
+                return refused(raw_item, None, &Refusal::Malformed(reason), result);
+            }
+        };
+        let text = match Outgoing::check(&item) {
+            Ok(text) => text,
+            Err(reason) => return refused(raw_item, Some(&item), &reason, result),
+        };
+        let label = format!("{SMS_SENDER_FUNCTION} {}", text.repeatability_id);
+        let masked = text.to.masked();
+
+        match decide(&item, &history) {
+            Decision::Send => {}
+            Decision::Skip => {
+                result
+                    .logs
+                    .push(format!("{label}: skipped, {masked} has opted out"));
+                tracing::info!("{label}: skipped, the recipient has opted out");
+                return Ok(result);
+            }
+            Decision::NotYetRecorded => {
+                return Err(ProtocolError::Transient(format!(
+                    "{label}: the opt-in this confirms is not in the opt-out history yet"
+                )))
+            }
         }
 
         let send = SmsSend {
-            from: &text.from,
-            to: &text.to,
+            from: text.from.as_str(),
+            to: text.to.as_str(),
             message: &item.message,
             repeatability_request_id: text.repeatability_id,
             first_sent: item.created_at.as_offset_date_time(),
             tag: item.kind.as_ref().map(OutboxKind::as_str),
         };
-        let outcome = self.client()?.send(&send).await.map_err(|e| match e {
+        let outcome = self.client.get()?.send(&send).await.map_err(|e| match e {
             SendError::Exhausted { .. } => ProtocolError::Transient(format!("{label}: {e}")),
             _ => ProtocolError::Unavailable(format!("{label}: {e}")),
         })?;
 
-        let row = outbound_row(&item, &text, &outcome, OffsetDateTime::now_utc())?;
+        let row = outbound_row(&item, &text, &outcome, OffsetDateTime::now_utc());
         result.outputs.push(
             Output::entity(TableBinding::SmsMessages, &row)
                 .map_err(|e| ProtocolError::Transient(e.to_string()))?,
@@ -170,49 +275,54 @@ impl SmsSender {
     }
 }
 
-/// The checked, normalized parts of an outbox message.
+/// Who may be texted: see the module docs.
+fn decide(item: &OutboxMessage, history: &OptOutState) -> Decision {
+    match item.kind {
+        Some(OutboxKind::OptOutConfirmation | OutboxKind::Help) => Decision::Send,
+        _ if !history.opted_out() => Decision::Send,
+        Some(OutboxKind::OptInConfirmation) => {
+            let key = item
+                .in_reply_to
+                .as_deref()
+                .and_then(|id| opt_out::row_key(item.created_at, id).ok());
+            match key.map(|key| history.compare(key.as_str())) {
+                // The START it confirms is newer than the opt-out the history shows.
+                Some(Recorded::NotYet) => Decision::NotYetRecorded,
+                _ => Decision::Skip,
+            }
+        }
+        _ => Decision::Skip,
+    }
+}
+
+/// The checked parts of an outbox message: canonical numbers and the repeatability id.
 #[derive(Debug)]
 struct Outgoing {
-    from: String,
-    to: String,
+    from: SmsAddress,
+    to: E164,
     repeatability_id: Uuid,
 }
 
 impl Outgoing {
-    /// Normalizes the numbers, checks what ACS would refuse anyway, and settles the
-    /// repeatability id: the message's own, or one derived from its content (the same on every
-    /// delivery of the message).
-    fn check(item: &OutboxMessage) -> Result<Self, ProtocolError> {
-        let bad = |reason: &str| ProtocolError::BadInput {
-            binding: OUTBOX_BINDING,
-            reason: reason.to_owned(),
-        };
-        let from = normalize_phone(&item.from);
-        let to = normalize_phone(&item.to);
-        if from.is_empty() {
-            return Err(bad("`from` is empty"));
-        }
-        if !to.starts_with('+') {
-            return Err(bad("`to` is not an E.164 phone number"));
-        }
+    /// Parses the numbers (canonical only), checks what ACS would refuse anyway, and settles
+    /// the repeatability id: the message's own, or one derived from its content (the same on
+    /// every delivery of the message).
+    fn check(item: &OutboxMessage) -> Result<Self, Refusal> {
+        let from = SmsAddress::from_canonical(&item.from, "from")?;
+        let to = E164::parse(&item.to, "to")?;
         let chars = item.message.chars().count();
         if chars == 0 || chars > MAX_MESSAGE_CHARS {
-            return Err(bad(&format!(
-                "`message` has {chars} characters; ACS sends 1 to {MAX_MESSAGE_CHARS}"
-            )));
+            return Err(Refusal::Length(chars));
         }
         let repeatability_id = match item.repeatability_request_id.as_deref() {
-            Some(id) => {
-                Uuid::parse_str(id).map_err(|_| bad("`repeatabilityRequestId` is not a UUID"))?
-            }
-            None => {
-                let name = format!(
-                    "{from}\n{to}\n{}\n{}",
-                    item.created_at.to_rfc3339(),
-                    item.message.as_str()
-                );
-                Uuid::new_v5(&DERIVED_ID_NAMESPACE, name.as_bytes())
-            }
+            Some(id) => Uuid::parse_str(id).map_err(|_| Refusal::RepeatabilityId)?,
+            None => derived_id(&format!(
+                "{}\n{}\n{}\n{}",
+                from.as_str(),
+                to.as_str(),
+                item.created_at.to_rfc3339(),
+                item.message.as_str()
+            )),
         };
         Ok(Outgoing {
             from,
@@ -222,30 +332,57 @@ impl Outgoing {
     }
 }
 
-/// Whether the `optOut` input says the recipient opted out. No row (absent, `null`) means no;
-/// a value we cannot read fails the invocation rather than text someone who may have opted out.
-fn opted_out(raw: &RawValue) -> Result<bool, ProtocolError> {
-    let value: Value = functions::string_bound_value(raw, OPT_OUT_BINDING)?;
-    let bad = |reason: &str| ProtocolError::BadInput {
-        binding: OPT_OUT_BINDING,
-        reason: reason.to_owned(),
-    };
-    let row = match value {
-        Value::Null => return Ok(false),
-        Value::Object(row) => row,
-        _ => return Err(bad("expected the SmsOptOuts row (an object) or nothing")),
-    };
-    let flag = row
-        .iter()
-        .find(|(name, _)| name.eq_ignore_ascii_case("OptedOut"))
-        .map(|(_, v)| v);
-    match flag {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("true") => Ok(true),
-        Some(Value::String(s)) if s.trim().eq_ignore_ascii_case("false") => Ok(false),
-        Some(_) => Err(bad("`OptedOut` is not a boolean")),
+fn derived_id(name: &str) -> Uuid {
+    Uuid::new_v5(&DERIVED_ID_NAMESPACE, name.as_bytes())
+}
+
+/// A refused message: not sent, recorded as a `failed` row with the reason, and the invocation
+/// succeeds so the queue does not retry what can never work. The row is keyed by the message's
+/// `from` as sent (or [`TableKey::placeholder`]) and its repeatability id, or a UUID v5 of the message text.
+fn refused(
+    raw: &RawValue,
+    item: Option<&OutboxMessage>,
+    reason: &Refusal,
+    mut result: InvocationResult,
+) -> Result<InvocationResult, ProtocolError> {
+    let id = item
+        .and_then(|i| i.repeatability_request_id.as_deref())
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .unwrap_or_else(|| derived_id(raw.get()));
+    let id_text = id.to_string();
+    let partition = item
+        .and_then(|i| TableKey::new("PartitionKey", &i.from).ok())
+        .unwrap_or_else(TableKey::placeholder);
+    let row_key = TableKey::from_uuid(id);
+    let now = Timestamp::from(OffsetDateTime::now_utc()).to_rfc3339();
+    let reason_text = reason.to_string();
+    let mut row = TableEntity::from_keys(partition, row_key)
+        .with("Direction", "outbound")
+        .with("Status", "failed")
+        .with("Error", reason_text.as_str())
+        .with("FailedAt", now)
+        .with("RepeatabilityRequestId", id_text.as_str());
+    if let Some(item) = item {
+        row = row
+            .with("From", item.from.as_str())
+            .with("To", item.to.as_str())
+            .with("Message", item.message.as_str())
+            .with_opt("Kind", item.kind.as_ref().map(OutboxKind::as_str))
+            .with_opt("InReplyTo", item.in_reply_to.as_deref())
+            .with("CreatedAt", item.created_at.to_rfc3339());
+    } else {
+        row = row.with("Original", raw.get());
     }
+    result.outputs.push(
+        Output::entity(TableBinding::SmsMessages, &row)
+            .map_err(|e| ProtocolError::Transient(e.to_string()))?,
+    );
+    let to = item.map_or_else(|| "***".to_owned(), |i| mask_digits(&i.to));
+    result.logs.push(format!(
+        "{SMS_SENDER_FUNCTION} {id}: refused, not sent to {to}: {reason_text}; recorded as failed"
+    ));
+    tracing::info!("{SMS_SENDER_FUNCTION} {id}: refused: {reason_text}");
+    Ok(result)
 }
 
 /// The outbound `smsMessages` row: keyed like inbound rows (our number, the ACS message id) so a
@@ -256,7 +393,7 @@ fn outbound_row<'a>(
     text: &'a Outgoing,
     outcome: &'a SendOutcome,
     now: OffsetDateTime,
-) -> Result<TableEntity<'a>, ProtocolError> {
+) -> TableEntity<'a> {
     let id = text.repeatability_id.to_string();
     let (message_id, row_key) = match outcome {
         SendOutcome::Accepted {
@@ -265,8 +402,13 @@ fn outbound_row<'a>(
         } => (Some(m.as_str()), m.as_str()),
         _ => (None, id.as_str()),
     };
-    let row = TableEntity::new(&text.from, row_key)
-        .map_err(|e| ProtocolError::Transient(format!("cannot build the smsMessages row: {e}")))?
+    // A canonical number and an ACS message id or UUID always make valid keys; should ACS ever
+    // send a message id that is not one, the repeatability id keys the row instead.
+    let partition = TableKey::new("PartitionKey", text.from.as_str())
+        .unwrap_or_else(|_| TableKey::placeholder());
+    let row_key = TableKey::new("RowKey", row_key)
+        .unwrap_or_else(|_| TableKey::from_uuid(text.repeatability_id));
+    let row = TableEntity::from_keys(partition, row_key)
         .with_opt("MessageId", message_id)
         .with("From", text.from.as_str())
         .with("To", text.to.as_str())
@@ -276,8 +418,8 @@ fn outbound_row<'a>(
         .with_opt("InReplyTo", item.in_reply_to.as_deref())
         .with("RepeatabilityRequestId", id.clone())
         .with("CreatedAt", item.created_at.to_rfc3339());
-    let now = crate::events::Timestamp::from(now).to_rfc3339();
-    Ok(match outcome {
+    let now = Timestamp::from(now).to_rfc3339();
+    match outcome {
         SendOutcome::Accepted {
             repeatability_result,
             http_status,
@@ -299,7 +441,7 @@ fn outbound_row<'a>(
             .with("HttpStatus", *http_status)
             .with("Error", error.as_str())
             .with("Attempts", *attempts),
-    })
+    }
 }
 
 #[cfg(test)]
@@ -313,7 +455,7 @@ mod tests {
 
     fn item() -> OutboxMessage {
         OutboxMessage {
-            from: Sensitive("18005550100".into()),
+            from: Sensitive("+18005550100".into()),
             to: Sensitive("+14255550123".into()),
             message: Sensitive("hello".into()),
             kind: None,
@@ -324,26 +466,47 @@ mod tests {
     }
 
     #[test]
-    fn opt_out_rows_in_every_form() {
+    fn history_in_every_form_the_host_may_use() {
+        let stop = r#"{"PartitionKey":"+18005550100|+14255550123","RowKey":"1_b","OptedOut":true}"#;
+        let start = r#"{"RowKey":"2_a","OptedOut":false}"#;
+        let array = format!("[{stop},{start}]");
         for (form, expected) in [
-            ("null", false),
-            (r#"{"PartitionKey":"a","RowKey":"b","OptedOut":true}"#, true),
-            (r#"{"OptedOut":false}"#, false),
-            (r#"{"optedOut":"True"}"#, true),
-            (r#""{\"OptedOut\":true}""#, true),
-            (r#"{"Keyword":"STOP"}"#, false),
+            ("null".to_owned(), false),
+            ("[]".to_owned(), false),
+            (stop.to_owned(), true),
+            (format!("[{start}]"), false),
+            (array.clone(), true),
+            (serde_json::to_string(&array).unwrap(), true),
+            (
+                serde_json::to_string(&serde_json::to_string(&array).unwrap()).unwrap(),
+                true,
+            ),
+            (r#"[{"RowKey":"1","OptedOut":"True"}]"#.to_owned(), true),
         ] {
-            assert_eq!(opted_out(&raw(form)).unwrap(), expected, "{form}");
+            assert_eq!(
+                read_history(&raw(&form)).unwrap().opted_out(),
+                expected,
+                "{form}"
+            );
         }
-        for form in ["5", r#"{"OptedOut":"maybe"}"#, "[true]"] {
-            assert_eq!(opted_out(&raw(form)).unwrap_err().status(), 400, "{form}");
+        for form in [
+            "5",
+            r#"[{"RowKey":"1","OptedOut":"maybe"}]"#,
+            "[true]",
+            r#"[{"OptedOut":true}]"#,
+        ] {
+            assert_eq!(
+                read_history(&raw(form)).unwrap_err().status(),
+                400,
+                "{form}"
+            );
         }
     }
 
     #[test]
     fn outbox_messages_are_checked_and_ids_settled() {
         let checked = Outgoing::check(&item()).unwrap();
-        assert_eq!(checked.from, "+18005550100");
+        assert_eq!(checked.from.as_str(), "+18005550100");
         // Without an id, the derived one is the same on every delivery.
         assert_eq!(
             checked.repeatability_id,
@@ -357,28 +520,102 @@ mod tests {
             Outgoing::check(&own).unwrap().repeatability_id.to_string(),
             "5f2e6b4a-8d3c-4e1f-9a7b-2c6d8e0f1a3b"
         );
-        for bad in [
-            OutboxMessage {
-                repeatability_request_id: Some("nope".into()),
-                ..item()
-            },
-            OutboxMessage {
-                message: Sensitive(String::new()),
-                ..item()
-            },
-            OutboxMessage {
-                message: Sensitive("x".repeat(MAX_MESSAGE_CHARS + 1)),
-                ..item()
-            },
-            OutboxMessage {
-                to: Sensitive("CONTOSO".into()),
-                ..item()
-            },
+        for (bad, reason) in [
+            (
+                OutboxMessage {
+                    repeatability_request_id: Some("nope".into()),
+                    ..item()
+                },
+                Refusal::RepeatabilityId,
+            ),
+            (
+                OutboxMessage {
+                    message: Sensitive(String::new()),
+                    ..item()
+                },
+                Refusal::Length(0),
+            ),
+            (
+                OutboxMessage {
+                    message: Sensitive("x".repeat(MAX_MESSAGE_CHARS + 1)),
+                    ..item()
+                },
+                Refusal::Length(MAX_MESSAGE_CHARS + 1),
+            ),
+            (
+                OutboxMessage {
+                    to: Sensitive("CONTOSO".into()),
+                    ..item()
+                },
+                Refusal::Number(PhoneError::NotE164 { field: "to" }),
+            ),
+            (
+                OutboxMessage {
+                    to: Sensitive("14255550123".into()),
+                    ..item()
+                },
+                Refusal::Number(PhoneError::NotE164 { field: "to" }),
+            ),
+            (
+                OutboxMessage {
+                    from: Sensitive("18005550100".into()),
+                    ..item()
+                },
+                Refusal::Number(PhoneError::NotE164 { field: "from" }),
+            ),
         ] {
             let err = Outgoing::check(&bad).unwrap_err();
-            assert_eq!(err.status(), 400);
+            assert_eq!(err, reason);
             assert!(!err.to_string().contains("CONTOSO"), "{err}");
+            assert!(!err.to_string().contains("555"), "{err}");
         }
+    }
+
+    #[test]
+    fn opted_out_people_get_only_the_opt_out_confirmation_and_help() {
+        let stop_key =
+            opt_out::row_key(Timestamp::parse("2026-11-27T10:05:00Z").unwrap(), "in2").unwrap();
+        let opted_out = OptOutState::from_rows([HistoryRow {
+            row_key: stop_key.as_str().to_owned(),
+            opted_out: true,
+        }]);
+        let subscribed = OptOutState::from_rows([]);
+        let with = |kind: Option<OutboxKind>, reply_to: Option<(&str, &str)>| OutboxMessage {
+            kind,
+            in_reply_to: reply_to.map(|(id, _)| id.to_owned()),
+            created_at: reply_to
+                .map(|(_, at)| Timestamp::parse(at).unwrap())
+                .unwrap_or(item().created_at),
+            ..item()
+        };
+        let app = with(None, None);
+        let marketing = with(Some(OutboxKind::Other("marketing".into())), None);
+        assert_eq!(decide(&app, &subscribed), Decision::Send);
+        assert_eq!(decide(&app, &opted_out), Decision::Skip);
+        assert_eq!(decide(&marketing, &opted_out), Decision::Skip);
+        for kind in [OutboxKind::OptOutConfirmation, OutboxKind::Help] {
+            assert_eq!(
+                decide(&with(Some(kind.clone()), None), &opted_out),
+                Decision::Send
+            );
+        }
+        // A START older than the STOP: superseded. A START newer than the STOP whose row is not
+        // written yet: retry. Without a reply-to: never sent to an opted-out person.
+        let old_start = with(
+            Some(OutboxKind::OptInConfirmation),
+            Some(("in1", "2026-11-27T10:00:00Z")),
+        );
+        let new_start = with(
+            Some(OutboxKind::OptInConfirmation),
+            Some(("in3", "2026-11-27T10:09:00Z")),
+        );
+        assert_eq!(decide(&old_start, &opted_out), Decision::Skip);
+        assert_eq!(decide(&new_start, &opted_out), Decision::NotYetRecorded);
+        assert_eq!(decide(&new_start, &subscribed), Decision::Send);
+        assert_eq!(
+            decide(&with(Some(OutboxKind::OptInConfirmation), None), &opted_out),
+            Decision::Skip
+        );
     }
 
     #[test]
@@ -411,7 +648,8 @@ mod tests {
     async fn a_missing_connection_string_fails_each_invocation_naming_the_setting() {
         let sender = SmsSender::from_settings(&Settings::default()).unwrap();
         let message = serde_json::to_string(&item()).unwrap();
-        let body = serde_json::json!({"Data": {"outboxItem": message}, "Metadata": {}});
+        let body =
+            serde_json::json!({"Data": {"outboxItem": message, "optOut": []}, "Metadata": {}});
         let err = sender
             .invoke(body.to_string().as_bytes())
             .await
@@ -431,7 +669,7 @@ mod tests {
             attempts: 1,
         };
         let item = item();
-        let row = outbound_row(&item, &checked, &sent, now).unwrap();
+        let row = outbound_row(&item, &checked, &sent, now);
         assert_eq!(row.partition_key.as_str(), "+18005550100");
         assert_eq!(row.row_key.as_str(), "Outgoing_1");
         let json = serde_json::to_value(&row).unwrap();
@@ -443,7 +681,7 @@ mod tests {
             error: "BadRequest: Invalid To".into(),
             attempts: 1,
         };
-        let row = outbound_row(&item, &checked, &refused, now).unwrap();
+        let row = outbound_row(&item, &checked, &refused, now);
         assert_eq!(
             row.row_key.as_str(),
             checked.repeatability_id.to_string().as_str()

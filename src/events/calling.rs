@@ -9,12 +9,10 @@
 //! `durationOfCall` (docs), and the participant events name the client `userAgent` (spec) or
 //! `endpointType` (docs); the first spelling is canonical.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::identifier::CommunicationIdentifier;
-use super::wire::{extensible_enum, Sensitive};
+use super::wire::{extensible_enum, Sensitive, UserMap};
 
 extensible_enum! {
     /// The role of a call participant (docs samples send placeholders such as `{role}`, which
@@ -176,10 +174,10 @@ impl From<WireCallEndedBy> for CallEndedBy {
 pub struct IncomingCallCustomContext {
     /// SIP headers (PSTN / direct routing), e.g. `userToUser`, `X-MS-Custom-*`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sip_headers: Option<BTreeMap<String, String>>,
+    pub sip_headers: Option<UserMap>,
     /// VoIP headers set by an ACS caller.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub voip_headers: Option<BTreeMap<String, String>>,
+    pub voip_headers: Option<UserMap>,
 }
 
 /// `Microsoft.Communication.IncomingCall`: someone is calling one of our users or numbers;
@@ -721,7 +719,7 @@ mod tests {
                 .sip_headers
                 .as_ref()
                 .and_then(|h| h.get("X-MS-Custom-myheader1"))
-                .map(String::as_str),
+                .and_then(|v| v.as_str()),
             Some("35567842")
         );
         assert_eq!(
@@ -729,7 +727,7 @@ mod tests {
                 .voip_headers
                 .as_ref()
                 .and_then(|h| h.get("customHeader"))
-                .map(String::as_str),
+                .and_then(|v| v.as_str()),
             Some("customValue")
         );
         assert_eq!(

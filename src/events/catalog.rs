@@ -27,14 +27,16 @@ fn decode<T: DeserializeOwned>(data: Option<&RawValue>) -> Result<T, DataFault> 
             match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
                 Ok(value) => Ok(value),
                 Err(err) => {
-                    let path = err.path().to_string();
+                    // Neither the path nor the message may quote a value or a user's map key:
+                    // both reach the dead-letter log line.
+                    let path = super::wire::safe_path(err.path());
                     Err(DataFault {
                         path: if path == "." {
                             "data".to_owned()
                         } else {
                             format!("data.{path}")
                         },
-                        message: err.into_inner().to_string(),
+                        message: super::wire::safe_message(&err.into_inner().to_string()),
                     })
                 }
             }
@@ -249,7 +251,8 @@ mod tests {
         let fault =
             AcsEvent::from_data(event_types::SMS_DELIVERY_REPORT_RECEIVED, Some(&raw)).unwrap_err();
         assert_eq!(fault.path, "data.deliveryAttempts[0].timestamp");
-        assert!(fault.message.contains("soon"), "{}", fault.message);
+        assert!(!fault.message.contains("soon"), "{}", fault.message);
+        assert!(fault.message.contains("RFC 3339"), "{}", fault.message);
 
         let missing = AcsEvent::from_data(event_types::SMS_RECEIVED, None).unwrap_err();
         assert_eq!(missing.path, "data");

@@ -20,14 +20,12 @@
 //! - Message text is [`Sensitive`], so a stray `{:?}` never logs what people wrote.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::identifier::CommunicationIdentifier;
 use super::timestamp::Timestamp;
-use super::wire::{extensible_enum, Int64, Sensitive};
+use super::wire::{extensible_enum, Int64, Sensitive, UserMap};
 
 extensible_enum! {
     /// A chat message's `type`. Docs show `Text`; Teams interop threads send `RichText/Html`.
@@ -75,7 +73,7 @@ pub struct ChatParticipant {
     pub participant_communication_identifier: Option<CommunicationIdentifier>,
     /// Application data attached to the participant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
 }
 
 impl ChatParticipant {
@@ -163,7 +161,7 @@ pub struct ChatMessageReceivedEventData {
     pub message_body: Sensitive<String>,
     /// Application data attached to the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
 }
 
 /// `Microsoft.Communication.ChatMessageEdited` (U): a message was changed.
@@ -207,7 +205,7 @@ pub struct ChatMessageEditedEventData {
     pub message_body: Option<Sensitive<String>>,
     /// Application data attached to the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// When the message was edited.
     pub edit_time: Timestamp,
 }
@@ -286,7 +284,7 @@ pub struct ChatMessageReceivedInThreadEventData {
     pub message_body: Sensitive<String>,
     /// Application data attached to the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
 }
 
 /// `Microsoft.Communication.ChatMessageEditedInThread` (T): a message was changed.
@@ -324,7 +322,7 @@ pub struct ChatMessageEditedInThreadEventData {
     pub message_body: Option<Sensitive<String>>,
     /// Application data attached to the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// When the message was edited.
     pub edit_time: Timestamp,
 }
@@ -404,7 +402,7 @@ pub struct ChatTypingIndicatorReceivedInThreadEventData {
     pub message_body: Option<Sensitive<String>>,
     /// Application data, when sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
 }
 
 /// `Microsoft.Communication.ChatAzureBotCommandReceivedInThread` (T): a message addressed to an
@@ -442,7 +440,7 @@ pub struct ChatAzureBotCommandReceivedInThreadEventData {
     pub message_body: Sensitive<String>,
     /// Application data attached to the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -478,10 +476,10 @@ pub struct ChatThreadCreatedWithUserEventData {
     pub created_by: Option<Sensitive<String>>,
     /// Thread properties (`{"topic": …}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Map<String, Value>>,
+    pub properties: Option<UserMap>,
     /// Application data attached to the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// The initial participants.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<ChatParticipant>,
@@ -515,10 +513,10 @@ pub struct ChatThreadCreatedEventData {
     pub created_by: Option<Sensitive<String>>,
     /// Thread properties (`{"topic": …}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Map<String, Value>>,
+    pub properties: Option<UserMap>,
     /// Application data attached to the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// The initial participants.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<ChatParticipant>,
@@ -619,10 +617,10 @@ pub struct ChatThreadPropertiesUpdatedPerUserEventData {
     pub edit_time: Timestamp,
     /// The new thread properties (`{"topic": …}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Map<String, Value>>,
+    pub properties: Option<UserMap>,
     /// Application data attached to the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// Automatic deletion rule (2026).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_policy: Option<ChatRetentionPolicy>,
@@ -653,10 +651,10 @@ pub struct ChatThreadPropertiesUpdatedEventData {
     pub edit_time: Timestamp,
     /// The new thread properties (`{"topic": …}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Map<String, Value>>,
+    pub properties: Option<UserMap>,
     /// Application data attached to the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<BTreeMap<String, String>>,
+    pub metadata: Option<UserMap>,
     /// Automatic deletion rule (2026).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_policy: Option<ChatRetentionPolicy>,
@@ -869,7 +867,7 @@ fn raw_id_or_legacy<'a>(
 }
 
 /// `properties.topic`, when it is a string.
-fn topic_of(properties: Option<&Map<String, Value>>) -> Option<&str> {
+fn topic_of(properties: Option<&UserMap>) -> Option<&str> {
     properties?.get("topic")?.as_str()
 }
 
@@ -1020,6 +1018,8 @@ thread_accessors!(participants: ChatThreadCreatedWithUserEventData, ChatThreadCr
 
 #[cfg(test)]
 mod tests {
+    use serde_json::Value;
+
     use std::fmt::Debug;
 
     use serde::de::DeserializeOwned;
@@ -1092,7 +1092,7 @@ mod tests {
             Some(&*format!("{ACS_109}578d-7d05-83fe-084822000f6d"))
         );
         let metadata = d.metadata.as_ref().expect("metadata");
-        assert_eq!(metadata.get("key").map(String::as_str), Some("value"));
+        assert_eq!(metadata.get("key").and_then(Value::as_str), Some("value"));
         assert_eq!(
             d.transaction_id.as_deref(),
             Some("oh+LGB2dUUadMcTAdRWQxQ.1.1.1.1.1827536918.1.7")

@@ -25,7 +25,7 @@ pub use envelope::{
 };
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
 pub use timestamp::{Timestamp, TimestampError};
-pub use wire::{Int64, Sensitive};
+pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 
 /// Helpers shared by the family modules' tests.
 #[cfg(test)]

@@ -23,7 +23,7 @@ use super::wire::{extensible_enum, Int64};
 
 /// Labels or tags of a job, worker or queue: values are arbitrary JSON (strings, numbers,
 /// booleans), as the docs type them `Dictionary<string, object>`.
-pub type RouterLabels = serde_json::Map<String, serde_json::Value>;
+pub type RouterLabels = super::wire::UserMap;
 
 extensible_enum! {
     /// `jobStatus` of a job.
@@ -1003,7 +1003,7 @@ mod tests {
 
     fn labels(value: Value) -> Option<RouterLabels> {
         match value {
-            Value::Object(map) => Some(map),
+            Value::Object(map) => Some(crate::events::UserMap(map)),
             other => panic!("not an object: {other}"),
         }
     }

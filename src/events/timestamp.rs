@@ -34,8 +34,12 @@ impl Timestamp {
         let trimmed = text.trim();
         OffsetDateTime::parse(trimmed, &Rfc3339)
             .or_else(|_| OffsetDateTime::parse(trimmed, DOTNET_GENERAL))
-            .map(|t| Timestamp(t.to_offset(UtcOffset::UTC)))
-            .map_err(|_| TimestampError(shorten(text)))
+            .ok()
+            // In UTC the instant may fall outside the years `time` can hold (9999-12-31T23:59Z
+            // at -00:01): not a timestamp we can use, so an error, never a panic.
+            .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
+            .map(Timestamp)
+            .ok_or_else(|| TimestampError(shorten(text)))
     }
 
     /// The instant as a `time` value in UTC.
@@ -89,7 +93,12 @@ impl Serialize for Timestamp {
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Timestamp::parse(&text).map_err(serde::de::Error::custom)
+        // The message names what was expected, not the text: errors reach logs.
+        Timestamp::parse(&text).map_err(|_| {
+            serde::de::Error::custom(
+                "invalid value, expected an RFC 3339 timestamp or a .NET date-time",
+            )
+        })
     }
 }
 

@@ -181,3 +181,92 @@ mod tests {
         assert_eq!(serde_json::to_string(&s).unwrap(), r#""+15555555555""#);
     }
 }
+
+/// Longest map key or field name a JSON path shows as is.
+const MAX_PATH_NAME: usize = 64;
+
+/// A JSON path for a log line or an error body: field names as they are, array indices, and
+/// `<key>` in place of anything that is not a plain ASCII identifier. Map keys are chosen by
+/// users (chat `metadata`, SIP headers, Job Router labels) and may be a phone number or an
+/// address; the maps themselves are typed as [`UserMap`], whose keys never enter a path, and
+/// this is the second line of defence.
+pub fn safe_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => {
+                let _ = fmt::Write::write_fmt(&mut out, format_args!("[{index}]"));
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                let plain = !key.is_empty()
+                    && key.len() <= MAX_PATH_NAME
+                    && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && !key.as_bytes()[0].is_ascii_digit();
+                out.push_str(if plain { key } else { "<key>" });
+            }
+            Segment::Unknown => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push('?');
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push('.');
+    }
+    out
+}
+
+/// serde's message for a value that does not fit, without the value: serde quotes the offending
+/// value (``invalid type: integer `14255550123`, expected a string``), and our own parsers quote
+/// what they could not read. Only what was *expected* (written by our types) and field names
+/// are kept.
+pub fn safe_message(message: &str) -> String {
+    if let Some((_, expected)) = message.split_once(", expected ") {
+        return format!("wrong type or value, expected {expected}");
+    }
+    for keep in ["missing field `", "duplicate field `"] {
+        if message.starts_with(keep) {
+            return message.to_owned();
+        }
+    }
+    "a value of the wrong type or format".to_owned()
+}
+
+/// A map whose keys are chosen by users (chat `metadata`, thread `properties`, SIP headers, …),
+/// kept as JSON values. Its entries are read without tracking their keys in error paths, so a
+/// key that is a phone number or an address never reaches a log line; and any JSON value is
+/// accepted (`null` included), so an odd metadata value never dead-letters a chat message.
+#[derive(Clone, PartialEq, Default, Serialize)]
+#[serde(transparent)]
+pub struct UserMap(pub serde_json::Map<String, serde_json::Value>);
+
+impl<'de> Deserialize<'de> for UserMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // `Value` accepts any JSON, so the only errors here are not-a-map, which has no key.
+        match serde_json::Value::deserialize(deserializer)? {
+            serde_json::Value::Object(map) => Ok(UserMap(map)),
+            _ => Err(serde::de::Error::custom(
+                "wrong type or value, expected an object",
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for UserMap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "UserMap(<{} redacted entries>)", self.0.len())
+    }
+}
+
+impl Deref for UserMap {
+    type Target = serde_json::Map<String, serde_json::Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}

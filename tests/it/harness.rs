@@ -347,3 +347,154 @@ pub fn output_items(body: &Value, binding: &str) -> Vec<Value> {
         })
         .collect()
 }
+
+/// A table input binding's value as the host hands it to a custom handler for a partition read
+/// (`partitionKey` and `take`, no `rowKey`), per `docs/host-table-input.md`: the Tables extension
+/// 1.x binds a `JArray` of the partition's entities in ascending RowKey order, at most `take`,
+/// without `Timestamp` and `odata.etag`; the host serializes it, so `Data.<name>` is a JSON
+/// string holding the compact array text (`"[]"` when nothing matches).
+pub fn table_input<'a>(partition: impl IntoIterator<Item = &'a Value>, take: usize) -> Value {
+    let mut rows: Vec<Value> = partition
+        .into_iter()
+        .map(|row| {
+            let mut row = row.clone();
+            if let Some(map) = row.as_object_mut() {
+                map.retain(|k, _| {
+                    !k.eq_ignore_ascii_case("timestamp") && !k.eq_ignore_ascii_case("odata.etag")
+                });
+            }
+            row
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        a["RowKey"]
+            .as_str()
+            .unwrap_or_default()
+            .cmp(b["RowKey"].as_str().unwrap_or_default())
+    });
+    rows.truncate(take);
+    Value::String(Value::Array(rows).to_string())
+}
+
+/// The output bindings of a function folder's function.json: binding name → (type, table or
+/// queue name).
+pub fn output_bindings(function: &str) -> Vec<(String, String, String)> {
+    let path = format!("{}/{function}/function.json", env!("CARGO_MANIFEST_DIR"));
+    let json: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    json["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["direction"] == "out")
+        .map(|b| {
+            let target = b["tableName"]
+                .as_str()
+                .or_else(|| b["queueName"].as_str())
+                .or_else(|| b["path"].as_str())
+                .unwrap_or_default();
+            (
+                b["name"].as_str().unwrap().to_owned(),
+                b["type"].as_str().unwrap().to_owned(),
+                target.to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Tables as the Tables extension leaves them, in memory, for tests that replay many
+/// interleavings quickly (the Azurite-backed writer checks the real service's rules). Every
+/// entity we write carries ETag `*`, which the extension turns into UpsertReplace: the last write
+/// of a row wins. Writing anything under a name function.json does not declare fails the test
+/// (the host would drop it silently).
+#[derive(Default)]
+pub struct MemoryTables {
+    /// table → (PartitionKey, RowKey) → entity
+    tables: std::collections::BTreeMap<String, std::collections::BTreeMap<(String, String), Value>>,
+}
+
+impl MemoryTables {
+    /// Writes the table outputs of a reply of `function` (queue outputs are left to the caller).
+    pub fn write_reply(&mut self, function: &str, body: &Value) {
+        let bindings = output_bindings(function);
+        for name in body["Outputs"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k)
+        {
+            let (_, kind, target) = bindings
+                .iter()
+                .find(|(n, _, _)| n == name)
+                .unwrap_or_else(|| panic!("{function} has no output binding `{name}`"));
+            if kind != "table" {
+                continue;
+            }
+            for item in output_items(body, name) {
+                assert_eq!(item["odata.etag"], "*", "every row is an upsert: {item}");
+                let key = (
+                    item["PartitionKey"].as_str().unwrap().to_owned(),
+                    item["RowKey"].as_str().unwrap().to_owned(),
+                );
+                let mut row = item.clone();
+                row.as_object_mut().unwrap().remove("odata.etag");
+                self.tables
+                    .entry(target.clone())
+                    .or_default()
+                    .insert(key, row);
+            }
+        }
+    }
+
+    /// The entities of one partition, in RowKey order.
+    pub fn partition(&self, table: &str, partition_key: &str) -> Vec<&Value> {
+        self.tables
+            .get(table)
+            .into_iter()
+            .flat_map(|rows| rows.iter())
+            .filter(|((pk, _), _)| pk == partition_key)
+            .map(|(_, row)| row)
+            .collect()
+    }
+
+    /// Every entity of a table.
+    pub fn rows(&self, table: &str) -> Vec<&Value> {
+        self.tables
+            .get(table)
+            .into_iter()
+            .flat_map(|rows| rows.values())
+            .collect()
+    }
+}
+
+/// The body the host POSTs for a queue message: the message text JSON-encoded as a string and
+/// that string encoded again (functions-custom-handler §1.3), top-level string properties copied
+/// into Metadata, and the `optOut` table input (the partition `{from}|{to}` read with `take: 1`).
+pub fn queue_invocation(
+    function: &str,
+    trigger: &str,
+    message: &Value,
+    history: &[&Value],
+) -> Vec<u8> {
+    let text = message.to_string();
+    let mut data = serde_json::Map::new();
+    data.insert(
+        trigger.into(),
+        Value::String(serde_json::to_string(&text).unwrap()),
+    );
+    data.insert("optOut".into(), table_input(history.iter().copied(), 1));
+    let mut metadata = serde_json::json!({
+        "DequeueCount": "1",
+        "ExpirationTime": "2026-12-04T06:00:00+00:00",
+        "Id": "\"a0004923-f050-417a-9742-6d7c7b984134\"",
+        "InsertionTime": "2026-11-27T06:00:00+00:00",
+        "NextVisibleTime": "2026-11-27T06:10:00+00:00",
+        "PopReceipt": "\"AgAAAAMAAAAAAAAA8d5gQex+2AE=\"",
+        "sys": {"MethodName": function, "UtcNow": "2026-11-27T06:00:00.1234567Z", "RandGuid": "d9ba2785-ee1a-4260-a83b-f57cb54b969e"}
+    });
+    for (name, value) in message.as_object().unwrap() {
+        if let Some(s) = value.as_str() {
+            metadata[name] = Value::String(serde_json::to_string(s).unwrap());
+        }
+    }
+    serde_json::to_vec(&serde_json::json!({"Data": data, "Metadata": metadata})).unwrap()
+}

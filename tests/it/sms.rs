@@ -6,7 +6,8 @@ use acs_event_handler::settings::Settings;
 use acs_event_handler::sms::SmsModule;
 use serde_json::{json, Value};
 
-use crate::harness::{event_grid_invocation, sample_events};
+use crate::harness::{event_grid_invocation, output_items, sample_events};
+use crate::sms_sender::history_key;
 
 const OURS: &str = "+18005550100";
 const THEIRS: &str = "+14255550123";
@@ -81,12 +82,8 @@ fn report(id: &str, event_id: &str, status: &str, received: &str) -> Value {
     })
 }
 
-fn binding<'a>(body: &'a Value, name: &str) -> &'a [Value] {
-    body["Outputs"]
-        .get(name)
-        .and_then(Value::as_array)
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
+fn binding(body: &Value, name: &str) -> Vec<Value> {
+    output_items(body, name)
 }
 
 /// The bindings present in a reply, sorted.
@@ -161,6 +158,11 @@ async fn each_keyword_family_in_any_case_and_punctuation() {
         ),
         ("quit", "QUIT", Some(true), "optOutConfirmation"),
         ("REVOKE", "REVOKE", Some(true), "optOutConfirmation"),
+        ("opt-out", "OPT OUT", Some(true), "optOutConfirmation"),
+        ("Stop all", "STOP ALL", Some(true), "optOutConfirmation"),
+        ("Arrêt", "ARRÊT", Some(true), "optOutConfirmation"),
+        ("remove", "REMOVE", Some(true), "optOutConfirmation"),
+        ("TD", "TD", Some(true), "optOutConfirmation"),
         ("Start", "START", Some(false), "optInConfirmation"),
         ("unstop!", "UNSTOP", Some(false), "optInConfirmation"),
         ("yes.", "YES", Some(false), "optInConfirmation"),
@@ -171,7 +173,7 @@ async fn each_keyword_family_in_any_case_and_punctuation() {
         let id = format!("Incoming_kw{n}");
         let body = invoke(&app, &received(&id, text)).await;
         let expected: Vec<&str> = if opted_out.is_some() {
-            vec!["smsMessages", "smsOptOuts", "smsOutbox"]
+            vec!["smsMessages", "smsOptOutSync", "smsOptOuts", "smsOutbox"]
         } else {
             vec!["smsMessages", "smsOutbox"]
         };
@@ -182,11 +184,20 @@ async fn each_keyword_family_in_any_case_and_punctuation() {
             assert_eq!(
                 binding(&body, "smsOptOuts")[0],
                 json!({
-                    "PartitionKey": OURS, "RowKey": THEIRS, "odata.etag": "*", "OptedOut": opted_out,
-                    "Keyword": word, "UpdatedAt": "2026-11-27T05:59:58.1234567Z",
-                    "MessageId": id, "EventId": format!("evt-{id}")
+                    "PartitionKey": format!("{OURS}|{THEIRS}"),
+                    "RowKey": history_key("2026-11-27T05:59:58.1234567Z", &id),
+                    "odata.etag": "*", "OptedOut": opted_out, "Keyword": word,
+                    "ReceivedAt": "2026-11-27T05:59:58.1234567Z", "MessageId": id,
+                    "From": THEIRS, "To": OURS, "EventId": format!("evt-{id}")
                 }),
                 "{text:?}"
+            );
+            assert_eq!(
+                binding(&body, "smsOptOutSync")[0],
+                json!({
+                    "from": OURS, "to": THEIRS, "optedOut": opted_out, "keywordMessageId": id,
+                    "receivedAt": "2026-11-27T05:59:58.1234567Z"
+                })
             );
         }
         let reply = &binding(&body, "smsOutbox")[0];

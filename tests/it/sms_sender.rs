@@ -2,266 +2,17 @@
 //! double-encoded queue body, sending to a fake ACS on 127.0.0.1 that checks every request the
 //! way ACS does (HMAC signature, `x-ms-date`, `x-ms-content-sha256`, `Host`, content type, body).
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
-use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
 
+use crate::fake_acs::{Answer, FakeAcs, KEY};
 use crate::harness::{event_grid_invocation, output_items, sample_events, Handler, HttpResponse};
 
-const KEY: &str = "YWNzLWV2ZW50LWhhbmRsZXItdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2RlZg==";
 const OURS: &str = "+18005550100";
 const THEIRS: &str = "+14255550123";
 const TEXT: &str = "You are unsubscribed. Reply START to resubscribe.";
 const REPEATABILITY_ID: &str = "5f2e6b4a-8d3c-4e1f-9a7b-2c6d8e0f1a3b";
-
-/// What the fake ACS answers to one request.
-#[derive(Clone)]
-enum Answer {
-    /// 202 with an accepted recipient and a fresh message id.
-    Accept,
-    /// Any status, headers and body.
-    Status(u16, Vec<(&'static str, &'static str)>, &'static str),
-}
-
-/// One request as the fake ACS saw it.
-#[derive(Debug, Clone)]
-struct Seen {
-    at: Instant,
-    /// `Err` says which check failed.
-    verified: Result<(), String>,
-    body: Value,
-}
-
-/// A fake ACS SMS endpoint on 127.0.0.1: answers from a script (then `Accept`), and stops when
-/// dropped (or after two minutes, whichever is first).
-struct FakeAcs {
-    port: u16,
-    seen: Arc<Mutex<Vec<Seen>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl FakeAcs {
-    fn start(script: Vec<Answer>) -> FakeAcs {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let script = Arc::new(Mutex::new(VecDeque::from(script)));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let (script, seen, stop) = (script.clone(), seen.clone(), stop.clone());
-            std::thread::spawn(move || {
-                let deadline = Instant::now() + Duration::from_secs(120);
-                let ids = Arc::new(AtomicUsize::new(0));
-                while !stop.load(Ordering::Relaxed) && Instant::now() < deadline {
-                    match listener.accept() {
-                        Ok((stream, _)) => {
-                            let (script, seen, ids) = (script.clone(), seen.clone(), ids.clone());
-                            std::thread::spawn(move || serve(stream, port, &script, &seen, &ids));
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })
-        };
-        FakeAcs {
-            port,
-            seen,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn connection_string(&self) -> String {
-        format!("endpoint=http://127.0.0.1:{}/;accesskey={KEY}", self.port)
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-
-    /// Every request so far passed every check.
-    fn assert_all_verified(&self) {
-        for seen in self.seen() {
-            assert_eq!(seen.verified, Ok(()), "{}", seen.body);
-        }
-    }
-}
-
-impl Drop for FakeAcs {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-/// Serves one keep-alive connection until the client closes it.
-fn serve(
-    stream: TcpStream,
-    port: u16,
-    script: &Mutex<VecDeque<Answer>>,
-    seen: &Mutex<Vec<Seen>>,
-    ids: &AtomicUsize,
-) {
-    let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
-    let mut reader = BufReader::new(stream);
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 {
-            return;
-        }
-        let request_line = line.trim_end().to_owned();
-        let mut headers: Vec<(String, String)> = Vec::new();
-        loop {
-            line.clear();
-            if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                return;
-            }
-            let trimmed = line.trim_end();
-            if trimmed.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = trimmed.split_once(':') {
-                headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
-            }
-        }
-        let header = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.clone())
-        };
-        let length: usize = header("content-length")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let mut body = vec![0; length];
-        if reader.read_exact(&mut body).is_err() {
-            return;
-        }
-        let verified = verify(&request_line, &header, &body, port);
-        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        seen.lock().unwrap().push(Seen {
-            at: Instant::now(),
-            verified: verified.clone(),
-            body: json.clone(),
-        });
-        let answer = if verified.is_err() {
-            // What ACS does with a request it cannot authenticate.
-            Answer::Status(
-                401,
-                vec![],
-                r#"{"error":{"code":"Unauthorized","message":"Denied."}}"#,
-            )
-        } else {
-            script.lock().unwrap().pop_front().unwrap_or(Answer::Accept)
-        };
-        let (status, extra, text) = match answer {
-            Answer::Accept => {
-                let n = ids.fetch_add(1, Ordering::Relaxed);
-                let to = json["smsRecipients"][0]["to"].clone();
-                let body = json!({"value": [{
-                    "to": to, "messageId": format!("Outgoing_fake_{n}"), "httpStatusCode": 202,
-                    "repeatabilityResult": "accepted", "successful": true
-                }]});
-                (202, vec![], body.to_string())
-            }
-            Answer::Status(status, headers, body) => (status, headers, body.to_owned()),
-        };
-        let mut response = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
-            text.len()
-        );
-        for (name, value) in extra {
-            response.push_str(&format!("{name}: {value}\r\n"));
-        }
-        response.push_str("\r\n");
-        response.push_str(&text);
-        if reader.get_mut().write_all(response.as_bytes()).is_err() {
-            return;
-        }
-    }
-}
-
-/// The checks ACS makes, written from `acs-sms-api.md`, independently of `src/acs.rs`.
-fn verify(
-    request_line: &str,
-    header: &dyn Fn(&str) -> Option<String>,
-    body: &[u8],
-    port: u16,
-) -> Result<(), String> {
-    let path_and_query = "/sms?api-version=2021-03-07";
-    if request_line != format!("POST {path_and_query} HTTP/1.1") {
-        return Err(format!("request line {request_line:?}"));
-    }
-    let host = header("host").ok_or("no Host")?;
-    if host != format!("127.0.0.1:{port}") {
-        return Err(format!("Host {host:?}"));
-    }
-    let content_type = header("content-type").ok_or("no Content-Type")?;
-    if !content_type.starts_with("application/json") {
-        return Err(format!("Content-Type {content_type:?}"));
-    }
-    let date = header("x-ms-date").ok_or("no x-ms-date")?;
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let sent = time::PrimitiveDateTime::parse(&date, format)
-        .map_err(|e| format!("x-ms-date {date:?}: {e}"))?
-        .assume_utc();
-    let skew = (time::OffsetDateTime::now_utc() - sent).abs();
-    if skew > time::Duration::minutes(15) {
-        return Err(format!("x-ms-date {date:?} is {skew} away"));
-    }
-    let hash = STANDARD.encode(Sha256::digest(body));
-    if header("x-ms-content-sha256").as_deref() != Some(hash.as_str()) {
-        return Err("x-ms-content-sha256 does not match the body".into());
-    }
-    let to_sign = format!("POST\n{path_and_query}\n{date};{host};{hash}");
-    let mut mac = Hmac::<Sha256>::new_from_slice(&STANDARD.decode(KEY).unwrap()).unwrap();
-    mac.update(to_sign.as_bytes());
-    let expected = format!(
-        "HMAC-SHA256 SignedHeaders=x-ms-date;host;x-ms-content-sha256&Signature={}",
-        STANDARD.encode(mac.finalize().into_bytes())
-    );
-    if header("authorization").as_deref() != Some(expected.as_str()) {
-        return Err(format!("Authorization {:?}", header("authorization")));
-    }
-    let body: Value = serde_json::from_slice(body).map_err(|e| format!("body: {e}"))?;
-    let recipient = &body["smsRecipients"][0];
-    let checks = [
-        body["from"].is_string(),
-        body["message"].is_string(),
-        body["smsRecipients"]
-            .as_array()
-            .is_some_and(|r| r.len() == 1),
-        recipient["to"].is_string(),
-        recipient["repeatabilityRequestId"]
-            .as_str()
-            .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()),
-        recipient["repeatabilityFirstSent"]
-            .as_str()
-            .is_some_and(|t| time::PrimitiveDateTime::parse(t, format).is_ok()),
-        body["smsSendOptions"]["enableDeliveryReport"] == true,
-    ];
-    if checks.contains(&false) {
-        return Err(format!("body fields: {checks:?}"));
-    }
-    Ok(())
-}
 
 /// An outbox message as the SMS module writes it.
 fn outbox(kind: &str) -> Value {
@@ -272,34 +23,17 @@ fn outbox(kind: &str) -> Value {
     })
 }
 
-/// The body the host POSTs for a queue message: the message text JSON-encoded as a string and
-/// that string encoded again (§1.3), top-level properties copied into Metadata, and `optOut`
-/// when the table input found a row.
-fn queue_invocation(message: &Value, opt_out: Option<Value>) -> Vec<u8> {
-    let text = message.to_string();
-    let mut data = serde_json::Map::new();
-    data.insert(
-        "outboxItem".into(),
-        Value::String(serde_json::to_string(&text).unwrap()),
-    );
-    if let Some(row) = opt_out {
-        data.insert("optOut".into(), row);
-    }
-    let mut metadata = json!({
-        "DequeueCount": "1",
-        "ExpirationTime": "2026-12-04T06:00:00+00:00",
-        "Id": "\"a0004923-f050-417a-9742-6d7c7b984134\"",
-        "InsertionTime": "2026-11-27T06:00:00+00:00",
-        "NextVisibleTime": "2026-11-27T06:10:00+00:00",
-        "PopReceipt": "\"AgAAAAMAAAAAAAAA8d5gQex+2AE=\"",
-        "sys": {"MethodName": "SmsSender", "UtcNow": "2026-11-27T06:00:00.1234567Z", "RandGuid": "d9ba2785-ee1a-4260-a83b-f57cb54b969e"}
-    });
-    for (name, value) in message.as_object().unwrap() {
-        if let Some(s) = value.as_str() {
-            metadata[name] = Value::String(serde_json::to_string(s).unwrap());
-        }
-    }
-    serde_json::to_vec(&json!({"Data": data, "Metadata": metadata})).unwrap()
+/// The host's body for an `SmsSender` invocation with the person's history rows.
+fn queue_invocation(message: &Value, history: &[&Value]) -> Vec<u8> {
+    crate::harness::queue_invocation("SmsSender", "outboxItem", message, history)
+}
+
+/// A history row as the SMS module writes it (see `opt_out::row_key`).
+fn history_row(row_key: &str, opted_out: bool) -> Value {
+    json!({
+        "PartitionKey": format!("{OURS}|{THEIRS}"), "RowKey": row_key, "OptedOut": opted_out,
+        "Keyword": if opted_out { "STOP" } else { "START" }, "Timestamp": "2026-11-27T06:00:01+00:00"
+    })
 }
 
 fn start(fake: &FakeAcs, extra: &[(&str, &str)]) -> Handler {
@@ -336,7 +70,7 @@ fn a_queued_reply_is_sent_signed_and_recorded_with_the_acs_message_id() {
     let handler = start(&fake, &[("RUST_LOG", "debug")]);
     let reply = handler.invoke(
         "SmsSender",
-        &queue_invocation(&outbox("optOutConfirmation"), None),
+        &queue_invocation(&outbox("optOutConfirmation"), &[]),
     );
     assert_eq!(
         reply.status,
@@ -371,11 +105,12 @@ fn a_queued_reply_is_sent_signed_and_recorded_with_the_acs_message_id() {
     assert_eq!(row["RepeatabilityRequestId"], REPEATABILITY_ID);
     assert_eq!(row["Attempts"], 1);
 
-    // An empty table input (`null`) and the docs' single-encoded form work as well.
+    // A `null` table input (the legacy extension's empty answer) and the docs' single-encoded
+    // form work as well.
     let message = outbox("help");
-    let mut single: Value =
-        serde_json::from_slice(&queue_invocation(&message, Some(Value::Null))).unwrap();
+    let mut single: Value = serde_json::from_slice(&queue_invocation(&message, &[])).unwrap();
     single["Data"]["outboxItem"] = Value::String(message.to_string());
+    single["Data"]["optOut"] = Value::Null;
     let reply = handler.invoke("SmsSender", single.to_string().as_bytes());
     assert_eq!(reply.status, 200);
     assert_eq!(only_row(&reply.json())["MessageId"], "Outgoing_fake_1");
@@ -383,50 +118,98 @@ fn a_queued_reply_is_sent_signed_and_recorded_with_the_acs_message_id() {
 
     // No log line, reply or process output names the numbers or the text.
     let logs = body["Logs"].to_string();
-    assert!(logs.contains("+1425***0123"), "{logs}");
+    assert!(logs.contains("+1***23"), "{logs}");
     let (_, output) = handler.terminate();
     assert!(
         output.contains("==> Request"),
         "debug logs are on: {output}"
     );
-    for secret in ["4255550123", "8005550100", TEXT, KEY] {
+    for secret in ["4255550123", "8005550100", "0123", TEXT, KEY] {
         assert!(!logs.contains(secret), "Logs leak {secret:?}: {logs}");
         assert!(!output.contains(secret), "process output leaks {secret:?}");
     }
 }
 
+/// The RowKey of a keyword in the opt-out history, computed here from its definition (.NET
+/// ticks of `DateTime.MaxValue` minus the receive time's ticks, 19 digits, `_`, message id).
+pub fn history_key(received: &str, message_id: &str) -> String {
+    let time =
+        time::OffsetDateTime::parse(received, &time::format_description::well_known::Rfc3339)
+            .unwrap();
+    let ticks = time.unix_timestamp_nanos() / 100 + 621_355_968_000_000_000;
+    format!(
+        "{:019}_{message_id}",
+        3_155_378_975_999_999_999_i128 - ticks
+    )
+}
+
 #[test]
-fn a_text_to_an_opted_out_number_is_skipped_but_the_confirmation_is_sent() {
+fn an_opted_out_person_gets_only_the_opt_out_confirmation_and_help() {
     let fake = FakeAcs::start(vec![]);
     let handler = start(&fake, &[]);
-    let row = json!({
-        "PartitionKey": OURS, "RowKey": THEIRS, "Timestamp": "2026-11-27T05:59:59.1+00:00",
-        "ETag": "W/\"datetime'2026-11-27T05%3A59%3A59.1Z'\"", "OptedOut": true, "Keyword": "STOP"
-    });
-    for kind in ["help", "optInConfirmation", "marketing"] {
-        let reply = handler.invoke(
-            "SmsSender",
-            &queue_invocation(&outbox(kind), Some(row.clone())),
-        );
+    // STOP at 06:00, after the START that `outbox()` confirms (05:59:58), and an older START.
+    let stop = history_row(&history_key("2026-11-27T06:00:00Z", "Incoming_2"), true);
+    let older = history_row(&history_key("2026-11-27T05:00:00Z", "Incoming_0"), false);
+    let history = [&older, &stop];
+    for kind in ["optInConfirmation", "marketing"] {
+        let reply = handler.invoke("SmsSender", &queue_invocation(&outbox(kind), &history));
         assert_eq!(reply.status, 200);
         let body = assert_json_reply(&reply);
         assert!(body["Outputs"].as_object().unwrap().is_empty(), "{body}");
         let logs = body["Logs"].to_string();
         assert!(
-            logs.contains("opted out") && logs.contains("+1425***0123"),
+            logs.contains("opted out") && logs.contains("+1***23"),
             "{logs}"
         );
     }
+    let mut application = outbox("marketing");
+    application.as_object_mut().unwrap().remove("kind");
+    let reply = handler.invoke("SmsSender", &queue_invocation(&application, &history));
+    assert!(output_items(&reply.json(), "smsMessages").is_empty());
     assert!(fake.seen().is_empty(), "no request may reach ACS");
 
+    // Carriers require HELP to be answered in every state, and the STOP is confirmed.
+    for kind in ["optOutConfirmation", "help"] {
+        let reply = handler.invoke("SmsSender", &queue_invocation(&outbox(kind), &history));
+        assert_eq!(reply.status, 200);
+        assert_eq!(only_row(&reply.json())["Status"], "sent");
+    }
+    assert_eq!(fake.seen().len(), 2);
+
+    // A START newer than the STOP whose row the host has not written yet (it sends queue
+    // messages first): not sent now, retried by the queue.
+    let mut confirmation = outbox("optInConfirmation");
+    confirmation["inReplyTo"] = json!("Incoming_3");
+    confirmation["createdAt"] = json!("2026-11-27T06:05:00Z");
+    let reply = handler.invoke("SmsSender", &queue_invocation(&confirmation, &history));
+    assert_eq!(reply.status, 500, "the queue retries it");
+    assert_eq!(fake.seen().len(), 2);
+    // Once the row is there, it goes out.
+    let start_row = history_row(&history_key("2026-11-27T06:05:00Z", "Incoming_3"), false);
     let reply = handler.invoke(
         "SmsSender",
-        &queue_invocation(&outbox("optOutConfirmation"), Some(row)),
+        &queue_invocation(&confirmation, &[&older, &stop, &start_row]),
     );
     assert_eq!(reply.status, 200);
     assert_eq!(only_row(&reply.json())["Status"], "sent");
-    assert_eq!(fake.seen().len(), 1);
     fake.assert_all_verified();
+}
+
+#[test]
+fn an_invocation_without_the_opt_out_input_texts_nobody() {
+    let fake = FakeAcs::start(vec![]);
+    let handler = start(&fake, &[]);
+    let mut body: Value =
+        serde_json::from_slice(&queue_invocation(&outbox("marketing"), &[])).unwrap();
+    body["Data"].as_object_mut().unwrap().remove("optOut");
+    let reply = handler.invoke("SmsSender", body.to_string().as_bytes());
+    assert_eq!(reply.status, 503);
+    let error = assert_json_reply(&reply)["Error"]["message"].to_string();
+    assert!(
+        error.contains("optOut") && error.contains("function.json"),
+        "{error}"
+    );
+    assert!(fake.seen().is_empty());
 }
 
 #[test]
@@ -437,7 +220,7 @@ fn throttling_is_retried_after_retry_after_with_the_same_repeatability_id() {
         r#"{"error":{"code":"TooManyRequests","message":"Slow down."}}"#,
     )]);
     let handler = start(&fake, &[]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert_eq!(
         reply.status,
         200,
@@ -468,7 +251,7 @@ fn server_errors_past_the_budget_fail_the_invocation_and_the_redelivery_sends_on
     let unavailable = Answer::Status(503, vec![], r#"{"error":{"code":"ServiceUnavailable"}}"#);
     let fake = FakeAcs::start(vec![unavailable.clone(), unavailable.clone(), unavailable]);
     let handler = start(&fake, &[("SMS_SEND_MAX_ATTEMPTS", "3")]);
-    let body = queue_invocation(&outbox("help"), None);
+    let body = queue_invocation(&outbox("help"), &[]);
     let reply = handler.invoke("SmsSender", &body);
     assert_eq!(reply.status, 500, "the queue must redeliver");
     let error = assert_json_reply(&reply)["Error"]["message"]
@@ -502,7 +285,7 @@ fn a_bad_request_is_recorded_as_failed_and_the_invocation_succeeds() {
         r#"{"error":{"code":"InvalidRequest","message":"Invalid To phone number."}}"#,
     )]);
     let handler = start(&fake, &[]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert_eq!(reply.status, 200, "a permanent refusal must not be retried");
     let row = only_row(&reply.json());
     assert_eq!(row["Status"], "failed");
@@ -521,7 +304,7 @@ fn refused_credentials_fail_the_invocation_without_retrying() {
         r#"{"error":{"code":"Unauthorized"}}"#,
     )]);
     let handler = start(&fake, &[]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert!(!(200..300).contains(&reply.status), "{}", reply.status);
     let body = assert_json_reply(&reply);
     assert!(
@@ -539,7 +322,7 @@ fn refused_credentials_fail_the_invocation_without_retrying() {
         fake.port
     );
     let handler = Handler::start(&[("ACS_CONNECTION_STRING", wrong.as_str())]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert!(!(200..300).contains(&reply.status));
     let seen = fake.seen();
     assert_eq!(seen.len(), 2);
@@ -553,7 +336,7 @@ fn refused_credentials_fail_the_invocation_without_retrying() {
 #[test]
 fn without_a_connection_string_sms_sender_fails_and_event_grid_still_works() {
     let handler = Handler::start(&[]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert!(!(200..300).contains(&reply.status), "{}", reply.status);
     let body = assert_json_reply(&reply);
     let message = body["Error"]["message"].as_str().unwrap();
@@ -575,7 +358,7 @@ fn without_a_connection_string_sms_sender_fails_and_event_grid_still_works() {
     let secret = "c2VjcmV0LWtleS12YWx1ZQ==";
     let bad = format!("endpoint=https://contoso.communication.azure.com/;accesskey={secret}!");
     let handler = Handler::start(&[("ACS_CONNECTION_STRING", bad.as_str())]);
-    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), None));
+    let reply = handler.invoke("SmsSender", &queue_invocation(&outbox("help"), &[]));
     assert!(!(200..300).contains(&reply.status));
     let message = assert_json_reply(&reply)["Error"]["message"]
         .as_str()
@@ -591,24 +374,89 @@ fn without_a_connection_string_sms_sender_fails_and_event_grid_still_works() {
 }
 
 #[test]
-fn an_unreadable_outbox_message_is_refused_without_quoting_it() {
+fn an_unreadable_outbox_message_is_refused_recorded_and_never_quoted() {
     let fake = FakeAcs::start(vec![]);
-    let handler = start(&fake, &[]);
-    let mut message = outbox("help");
-    message["createdAt"] = json!("+14255550123");
-    let reply = handler.invoke("SmsSender", &queue_invocation(&message, None));
-    assert_eq!(reply.status, 400);
-    let error = assert_json_reply(&reply)["Error"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    assert!(
-        error.contains("outboxItem") && error.contains("createdAt"),
-        "{error}"
-    );
-    assert!(!error.contains("4255550123"), "{error}");
+    let handler = start(&fake, &[("RUST_LOG", "debug")]);
+    let bad_values = [
+        ("createdAt", json!("+14255550123")),
+        ("createdAt", json!("9999-12-31T23:59:59-01:00")),
+        ("to", json!(14255550123_u64)),
+        ("from", json!(18005550100_u64)),
+        ("message", json!(14255550123_u64)),
+        ("kind", json!(14255550123_u64)),
+        ("repeatabilityRequestId", json!("+14255550123")),
+    ];
+    for (field, value) in bad_values {
+        let mut message = outbox("help");
+        message[field] = value.clone();
+        let reply = handler.invoke("SmsSender", &queue_invocation(&message, &[]));
+        assert_eq!(reply.status, 200, "{field}: a retry cannot fix it");
+        let body = assert_json_reply(&reply);
+        let row = only_row(&body);
+        assert_eq!(row["Status"], "failed", "{field}");
+        assert_eq!(row["Direction"], "outbound");
+        let error = row["Error"].as_str().unwrap();
+        assert!(error.contains(field), "{field}: {error}");
+        for leak in ["4255550123", "8005550100", "9999"] {
+            assert!(!error.contains(leak), "{field}: {error}");
+            assert!(!body["Logs"].to_string().contains(leak), "{field}: {body}");
+        }
+        // Redelivered, it lands on the same row.
+        let again = handler.invoke("SmsSender", &queue_invocation(&message, &[]));
+        assert_eq!(only_row(&again.json())["RowKey"], row["RowKey"]);
+    }
     let missing = json!({"Data": {}, "Metadata": {}});
     let reply = handler.invoke("SmsSender", missing.to_string().as_bytes());
     assert_eq!(reply.status, 400);
-    assert!(fake.seen().is_empty());
+    assert!(fake.seen().is_empty(), "nothing was sent");
+    let (_, output) = handler.terminate();
+    for leak in ["4255550123", "8005550100"] {
+        assert!(!output.contains(leak), "process output leaks {leak}");
+    }
+}
+
+#[test]
+fn numbers_an_application_did_not_write_canonically_are_refused_never_guessed() {
+    let fake = FakeAcs::start(vec![]);
+    let handler = start(&fake, &[]);
+    for (field, value) in [
+        ("to", "14255550123"),
+        ("to", "1 (425) 555-0123"),
+        ("to", "(604) 555-0123"),
+        ("to", "+1 425 555 0123"),
+        ("to", "+1-425-555-0123"),
+        ("to", " +14255550123"),
+        ("to", "tel:+14255550123"),
+        ("to", "CONTOSO"),
+        ("to", ""),
+        ("from", "18005550100"),
+        ("from", "+1 (800) 555-0100"),
+        ("from", ""),
+    ] {
+        let mut message = outbox("marketing");
+        message[field] = json!(value);
+        let reply = handler.invoke("SmsSender", &queue_invocation(&message, &[]));
+        assert_eq!(reply.status, 200, "{field} {value:?}");
+        let body = assert_json_reply(&reply);
+        let row = only_row(&body);
+        assert_eq!(row["Status"], "failed", "{field} {value:?}");
+        assert_eq!(row[if field == "to" { "To" } else { "From" }], value);
+        let error = row["Error"].as_str().unwrap();
+        assert!(error.contains(&format!("`{field}`")), "{error}");
+        let logs = body["Logs"].to_string();
+        assert!(logs.contains("refused"), "{logs}");
+        assert!(
+            !logs.contains("4255550123") && !logs.contains("555-0123"),
+            "{logs}"
+        );
+    }
+    assert!(fake.seen().is_empty(), "nothing was sent");
+    // Short codes and sender ids are canonical senders.
+    for from in ["12345", "CONTOSO"] {
+        let mut message = outbox("help");
+        message["from"] = json!(from);
+        let reply = handler.invoke("SmsSender", &queue_invocation(&message, &[]));
+        assert_eq!(only_row(&reply.json())["Status"], "sent", "{from}");
+    }
+    fake.assert_all_verified();
 }

@@ -1,0 +1,267 @@
+//! SMS keywords: the texts that opt a person out, back in, or ask for help.
+//!
+//! A text is a keyword when it *is* one, not when it contains one: "stop by tomorrow" is not an
+//! opt-out, while ` Stop! `, `"STOP."`, `opt-out` and `Stop all` are. Carriers and the platforms
+//! that run SMS compliance for a living match the same way, and a false opt-out silences a
+//! customer who did not ask for it. The built-in lists, with their sources, are in
+//! `docs/sms-compliance.md`; app settings can add words to a family but never remove one.
+
+use std::collections::BTreeMap;
+
+use crate::settings::{Settings, SettingsError};
+
+/// App setting: more opt-out words (comma-separated), added to the built-in ones.
+pub const SETTING_OPT_OUT_KEYWORDS: &str = "SMS_OPT_OUT_KEYWORDS";
+/// App setting: more opt-in words (comma-separated), added to the built-in ones.
+pub const SETTING_OPT_IN_KEYWORDS: &str = "SMS_OPT_IN_KEYWORDS";
+/// App setting: more help words (comma-separated), added to the built-in ones.
+pub const SETTING_HELP_KEYWORDS: &str = "SMS_HELP_KEYWORDS";
+
+/// Opt-out words: the carriers' list (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT; Twilio,
+/// Telnyx, Braze), the FCC's per-se revocations (REVOKE, OPT OUT; FCC 24-24, also ACS's US short
+/// code list) with Twilio's OPTOUT, AWS End User Messaging's additions for the US and Canada
+/// (ARRET, OPT-OUT, REMOVE, TD), the other French spellings Twilio drops (ARRETE) and Telnyx's
+/// `STOP ALL`. Accented spellings are listed as well: matching compares letters, not accents.
+pub const OPT_OUT_WORDS: &[&str] = &[
+    "STOP",
+    "STOPALL",
+    "STOP ALL",
+    "UNSUBSCRIBE",
+    "CANCEL",
+    "END",
+    "QUIT",
+    "OPTOUT",
+    "OPT OUT",
+    "REVOKE",
+    "REMOVE",
+    "ARRET",
+    "ARRÊT",
+    "ARRETE",
+    "ARRÊTE",
+    "TD",
+];
+/// Opt-in words: START and UNSTOP (carriers, ACS, Telnyx), YES (Twilio, Braze).
+pub const OPT_IN_WORDS: &[&str] = &["START", "UNSTOP", "YES"];
+/// Help words: HELP and INFO (CTIA, ACS, Twilio, Braze).
+pub const HELP_WORDS: &[&str] = &["HELP", "INFO"];
+
+/// What a keyword asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum KeywordFamily {
+    OptOut,
+    OptIn,
+    Help,
+}
+
+impl KeywordFamily {
+    /// The opt-out state the keyword sets; `None` for help, which changes nothing.
+    pub fn opted_out(self) -> Option<bool> {
+        match self {
+            KeywordFamily::OptOut => Some(true),
+            KeywordFamily::OptIn => Some(false),
+            KeywordFamily::Help => None,
+        }
+    }
+}
+
+/// A text that is exactly one keyword: its family and the canonical word (upper case, words
+/// separated by one space, e.g. `OPT OUT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyword {
+    pub family: KeywordFamily,
+    pub word: String,
+}
+
+/// The keyword lists in force: the built-in words plus those added by app settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keywords {
+    /// Canonical word → family.
+    words: BTreeMap<String, KeywordFamily>,
+}
+
+impl Default for Keywords {
+    fn default() -> Self {
+        let mut words = BTreeMap::new();
+        for (family, list) in builtin() {
+            for word in list {
+                words.insert(canonical(word), family);
+            }
+        }
+        Keywords { words }
+    }
+}
+
+fn builtin() -> [(KeywordFamily, &'static [&'static str]); 3] {
+    [
+        (KeywordFamily::OptOut, OPT_OUT_WORDS),
+        (KeywordFamily::OptIn, OPT_IN_WORDS),
+        (KeywordFamily::Help, HELP_WORDS),
+    ]
+}
+
+/// A text in keyword form: its letters and digits, upper-cased, with every run of anything
+/// else (spaces, punctuation, hyphens, quotes) turned into one space and none at the ends.
+fn canonical(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_uppercase));
+    }
+    out
+}
+
+/// Longest keyword we look up, in characters: a longer text is never a keyword, and a 60 KB
+/// text is not upper-cased just to find that out.
+const MAX_KEYWORD_CHARS: usize = 64;
+
+impl Keywords {
+    /// The built-in lists plus the words of the `SMS_*_KEYWORDS` settings. A word that would
+    /// belong to two families is a configuration error: which reply should it get?
+    pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
+        let mut keywords = Keywords::default();
+        for (name, family) in [
+            (SETTING_OPT_OUT_KEYWORDS, KeywordFamily::OptOut),
+            (SETTING_OPT_IN_KEYWORDS, KeywordFamily::OptIn),
+            (SETTING_HELP_KEYWORDS, KeywordFamily::Help),
+        ] {
+            let Some(list) = settings.get(name) else {
+                continue;
+            };
+            for word in list.split(',').map(canonical).filter(|w| !w.is_empty()) {
+                if word.chars().count() > MAX_KEYWORD_CHARS {
+                    return Err(SettingsError {
+                        name,
+                        problem: format!(
+                            "a keyword may have at most {MAX_KEYWORD_CHARS} characters"
+                        ),
+                    });
+                }
+                match keywords.words.get(&word) {
+                    Some(existing) if *existing != family => {
+                        return Err(SettingsError {
+                            name,
+                            problem: format!("{word:?} is already a {existing:?} keyword"),
+                        })
+                    }
+                    _ => {
+                        keywords.words.insert(word, family);
+                    }
+                }
+            }
+        }
+        Ok(keywords)
+    }
+
+    /// Reads a text as a keyword (see the module docs).
+    pub fn match_text(&self, text: &str) -> Option<Keyword> {
+        if text.chars().nth(MAX_KEYWORD_CHARS * 4).is_some() {
+            return None;
+        }
+        let word = canonical(text);
+        self.words.get(&word).map(|family| Keyword {
+            family: *family,
+            word,
+        })
+    }
+
+    /// The words of one family, canonical and sorted.
+    pub fn words(&self, family: KeywordFamily) -> impl Iterator<Item = &str> {
+        self.words
+            .iter()
+            .filter(move |(_, f)| **f == family)
+            .map(|(w, _)| w.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_families_and_spellings() {
+        let keywords = Keywords::default();
+        for (text, family, word) in [
+            ("stop", KeywordFamily::OptOut, "STOP"),
+            (" Stop! ", KeywordFamily::OptOut, "STOP"),
+            ("\"STOP.\"", KeywordFamily::OptOut, "STOP"),
+            ("StopAll", KeywordFamily::OptOut, "STOPALL"),
+            ("Stop all", KeywordFamily::OptOut, "STOP ALL"),
+            ("STOP-ALL", KeywordFamily::OptOut, "STOP ALL"),
+            ("unsubscribe", KeywordFamily::OptOut, "UNSUBSCRIBE"),
+            ("Cancel.", KeywordFamily::OptOut, "CANCEL"),
+            ("end", KeywordFamily::OptOut, "END"),
+            ("QUIT!!", KeywordFamily::OptOut, "QUIT"),
+            ("optout", KeywordFamily::OptOut, "OPTOUT"),
+            ("opt-out", KeywordFamily::OptOut, "OPT OUT"),
+            ("Opt out", KeywordFamily::OptOut, "OPT OUT"),
+            ("revoke\n", KeywordFamily::OptOut, "REVOKE"),
+            ("remove", KeywordFamily::OptOut, "REMOVE"),
+            ("Arret", KeywordFamily::OptOut, "ARRET"),
+            ("arrêt", KeywordFamily::OptOut, "ARRÊT"),
+            ("Arrête!", KeywordFamily::OptOut, "ARRÊTE"),
+            ("TD", KeywordFamily::OptOut, "TD"),
+            ("start", KeywordFamily::OptIn, "START"),
+            ("¡Unstop!", KeywordFamily::OptIn, "UNSTOP"),
+            ("Yes", KeywordFamily::OptIn, "YES"),
+            ("help?", KeywordFamily::Help, "HELP"),
+            ("«info»", KeywordFamily::Help, "INFO"),
+        ] {
+            assert_eq!(
+                keywords.match_text(text),
+                Some(Keyword {
+                    family,
+                    word: word.to_owned()
+                }),
+                "{text:?}"
+            );
+        }
+        for text in [
+            "stop by tomorrow",
+            "please stop",
+            "STOP STOP",
+            "s t o p",
+            "stopp",
+            "",
+            "!!!",
+            "yes please",
+            "all stop",
+        ] {
+            assert_eq!(keywords.match_text(text), None, "{text:?}");
+        }
+        assert_eq!(keywords.match_text(&"STOP ".repeat(20_000)), None);
+    }
+
+    #[test]
+    fn settings_add_words_but_never_move_one() {
+        let settings = Settings::from_pairs([
+            (SETTING_OPT_OUT_KEYWORDS, "Désabonner, BAJA ,"),
+            (SETTING_HELP_KEYWORDS, "ayuda"),
+        ]);
+        let keywords = Keywords::from_settings(&settings).unwrap();
+        assert_eq!(
+            keywords.match_text("baja").unwrap().family,
+            KeywordFamily::OptOut
+        );
+        assert_eq!(
+            keywords.match_text("désabonner!").unwrap().family,
+            KeywordFamily::OptOut
+        );
+        assert_eq!(
+            keywords.match_text("AYUDA").unwrap().family,
+            KeywordFamily::Help
+        );
+        assert_eq!(
+            keywords.match_text("stop").unwrap().family,
+            KeywordFamily::OptOut
+        );
+        let moved = Settings::from_pairs([(SETTING_OPT_IN_KEYWORDS, "stop")]);
+        let err = Keywords::from_settings(&moved).unwrap_err();
+        assert_eq!(err.name, SETTING_OPT_IN_KEYWORDS);
+        assert!(err.problem.contains("STOP"), "{err}");
+    }
+}

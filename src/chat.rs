@@ -50,7 +50,7 @@ macro_rules! message_version {
             version: $d.version,
             state: $state,
             sender_id: $d.sender_raw_id(),
-            sender_display_name: $d.sender_display_name.as_deref(),
+            sender_display_name: $d.sender_display_name.as_deref().map(String::as_str),
             message_type: &$d.message_type,
             compose_time: &$d.compose_time,
             body: $body,
@@ -137,7 +137,7 @@ impl ChatModule {
             message_id,
             recipient_id: &recipient,
             sender_id: sender.as_deref(),
-            sender_display_name: non_empty(data.sender_display_name.as_deref()),
+            sender_display_name: non_empty(data.sender_display_name.as_deref().map(String::as_str)),
             compose_time: data.compose_time.to_rfc3339(),
             preview: preview(data.message_body.as_str(), self.preview_length),
         };
@@ -536,12 +536,24 @@ fn thread_created(
     let changes: Vec<MemberChange<'_>> = if participants.is_empty() {
         members
             .iter()
-            .map(|m| initial(m.raw_id(), m.display_name.as_deref(), None))
+            .map(|m| {
+                initial(
+                    m.raw_id(),
+                    m.display_name.as_deref().map(String::as_str),
+                    None,
+                )
+            })
             .collect()
     } else {
         participants
             .iter()
-            .map(|p| initial(p.raw_id(), p.display_name.as_deref(), p.metadata.as_ref()))
+            .map(|p| {
+                initial(
+                    p.raw_id(),
+                    p.display_name.as_deref().map(String::as_str),
+                    p.metadata.as_ref(),
+                )
+            })
             .collect()
     };
     let mut seen = HashSet::new();
@@ -603,7 +615,7 @@ impl<'a> MemberChange<'a> {
             event,
             thread_id,
             member_id: participant.and_then(ChatParticipant::raw_id),
-            display_name: participant.and_then(|p| p.display_name.as_deref()),
+            display_name: participant.and_then(|p| p.display_name.as_deref().map(String::as_str)),
             metadata: participant.and_then(|p| p.metadata.as_ref()),
             state,
             version,
@@ -625,7 +637,7 @@ impl<'a> MemberChange<'a> {
             event,
             thread_id,
             member_id: member.and_then(ChatMember::raw_id),
-            display_name: member.and_then(|m| m.display_name.as_deref()),
+            display_name: member.and_then(|m| m.display_name.as_deref().map(String::as_str)),
             metadata: None,
             state,
             version,

@@ -166,7 +166,7 @@ pub struct AdvancedMessageButtonReply {
     pub id: Option<String>,
     /// The button's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Sensitive<String>>,
 }
 
 /// A list item of an interactive message.
@@ -178,7 +178,7 @@ pub struct AdvancedMessageListReply {
     pub id: Option<String>,
     /// The item's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
+    pub title: Option<Sensitive<String>>,
     /// The item's description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -478,7 +478,7 @@ mod tests {
         );
         let reply = interactive.button_reply.as_ref().expect("buttonReply");
         assert_eq!(reply.id.as_deref(), Some("agree"));
-        assert_eq!(reply.title.as_deref(), Some("Agree"));
+        assert_eq!(reply.title.as_deref().map(String::as_str), Some("Agree"));
         assert_eq!(interactive.list_reply, None);
         assert_eq!(
             data.context.as_ref().and_then(|c| c.id.as_deref()),
@@ -501,7 +501,10 @@ mod tests {
         );
         let reply = interactive.list_reply.as_ref().expect("listReply");
         assert_eq!(reply.id.as_deref(), Some("priority_mail"));
-        assert_eq!(reply.title.as_deref(), Some("Priority Mail"));
+        assert_eq!(
+            reply.title.as_deref().map(String::as_str),
+            Some("Priority Mail")
+        );
         assert_eq!(reply.description.as_deref(), Some("1–3 Days"));
         assert_eq!(
             rfc3339(data.received_timestamp).as_deref(),

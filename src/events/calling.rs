@@ -194,7 +194,7 @@ pub struct IncomingCallEventData {
     pub server_call_id: Option<String>,
     /// The caller's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caller_display_name: Option<String>,
+    pub caller_display_name: Option<Sensitive<String>>,
     /// Custom SIP / VoIP headers of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_context: Option<IncomingCallCustomContext>,
@@ -310,7 +310,7 @@ pub struct CallParticipantAddedEventData {
     pub user: Option<CallParticipant>,
     /// The participant's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Sensitive<String>>,
     /// The participant id within the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<String>,
@@ -320,7 +320,7 @@ pub struct CallParticipantAddedEventData {
         alias = "endpointType",
         skip_serializing_if = "Option::is_none"
     )]
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Sensitive<String>>,
 }
 
 /// `Microsoft.Communication.CallParticipantRemoved`: someone left an ACS VoIP call.
@@ -353,7 +353,7 @@ pub struct CallParticipantRemovedEventData {
     pub user: Option<CallParticipant>,
     /// The participant's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Sensitive<String>>,
     /// The participant id within the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<String>,
@@ -363,7 +363,7 @@ pub struct CallParticipantRemovedEventData {
         alias = "endpointType",
         skip_serializing_if = "Option::is_none"
     )]
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Sensitive<String>>,
     /// Why the participant left (spec example only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<CallEndReason>,
@@ -454,7 +454,10 @@ mod tests {
         };
         assert_eq!(raw_id(&data.user).as_deref(), Some(STARTER));
         assert_eq!(raw_id(&data.started_by).as_deref(), Some(STARTER));
-        assert_eq!(data.display_name.as_deref(), Some("Sharif Edge"));
+        assert_eq!(
+            data.display_name.as_deref().map(String::as_str),
+            Some("Sharif Edge")
+        );
         assert_eq!(
             data.participant_id.as_deref(),
             Some("041e3b8a-1cce-4ebf-b587-131312c39410")
@@ -484,7 +487,10 @@ mod tests {
             Some("8:acs:bc360ba8-d29b-4ef2-b698-769ebef85521_0000000c-1fb9-27cc-07fd-0848220077d8")
         );
         assert_eq!(raw_id(&data.started_by).as_deref(), Some(STARTER));
-        assert_eq!(data.display_name.as_deref(), Some("Sharif Chrome"));
+        assert_eq!(
+            data.display_name.as_deref().map(String::as_str),
+            Some("Sharif Chrome")
+        );
         assert_eq!(
             data.participant_id.as_deref(),
             Some("750a1442-3156-4914-94d2-62cf73796833")
@@ -600,7 +606,10 @@ mod tests {
         );
         assert_eq!(raw_id(&data.started_by).as_deref(), Some("8:acs:s1"));
         assert_eq!(data.started_by.as_ref().and_then(|p| p.role.clone()), None);
-        assert_eq!(data.user_agent.as_deref(), Some("endpointType"));
+        assert_eq!(
+            data.user_agent.as_deref().map(String::as_str),
+            Some("endpointType")
+        );
         assert_eq!(
             data.reason.as_ref().and_then(|r| r.phrase.as_deref()),
             Some("Reason Code")
@@ -712,7 +721,10 @@ mod tests {
             data.server_call_id.as_deref(),
             Some("aHR0cHM6Ly9hcGkuZmxpZ2h0cHJveHkuc2t5cGUuY29t")
         );
-        assert_eq!(data.caller_display_name.as_deref(), Some("VOIP Caller"));
+        assert_eq!(
+            data.caller_display_name.as_deref().map(String::as_str),
+            Some("VOIP Caller")
+        );
         let context = data.custom_context.as_ref().expect("customContext");
         assert_eq!(
             context

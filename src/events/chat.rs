@@ -67,7 +67,7 @@ extensible_enum! {
 pub struct ChatParticipant {
     /// The name shown in the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Sensitive<String>>,
     /// Who the participant is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub participant_communication_identifier: Option<CommunicationIdentifier>,
@@ -92,7 +92,7 @@ impl ChatParticipant {
 pub struct ChatMember {
     /// The name shown in the thread.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    pub display_name: Option<Sensitive<String>>,
     /// The member's raw id (`8:acs:…`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_id: Option<Sensitive<String>>,
@@ -146,7 +146,7 @@ pub struct ChatMessageReceivedEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -189,7 +189,7 @@ pub struct ChatMessageEditedEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was first written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -235,7 +235,7 @@ pub struct ChatMessageDeletedEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -269,7 +269,7 @@ pub struct ChatMessageReceivedInThreadEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -306,7 +306,7 @@ pub struct ChatMessageEditedInThreadEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was first written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -346,7 +346,7 @@ pub struct ChatMessageDeletedInThreadEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -384,7 +384,7 @@ pub struct ChatTypingIndicatorReceivedInThreadEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// Compose time, when sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compose_time: Option<Timestamp>,
@@ -425,7 +425,7 @@ pub struct ChatAzureBotCommandReceivedInThreadEventData {
     pub sender_id: Option<Sensitive<String>>,
     /// The sender's display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sender_display_name: Option<String>,
+    pub sender_display_name: Option<Sensitive<String>>,
     /// When the message was written.
     pub compose_time: Timestamp,
     /// The message type (`type` on the wire).
@@ -1083,7 +1083,10 @@ mod tests {
         assert_eq!(d.version, Int64(1613694358927));
         assert_eq!(ts(&d.compose_time), "2021-02-19T00:25:58.927Z");
         assert_eq!(d.message_type, ChatMessageType::Text);
-        assert_eq!(d.sender_display_name.as_deref(), Some("Bob(Admin)"));
+        assert_eq!(
+            d.sender_display_name.as_deref().map(String::as_str),
+            Some("Bob(Admin)")
+        );
         let sender = format!("{ACS_109}578d-7caf-07fd-084822001724");
         assert_eq!(raw(d.sender_raw_id()), Some(sender.clone()));
         assert_eq!(d.sender_id.as_deref(), Some(&sender));
@@ -1105,7 +1108,10 @@ mod tests {
     fn chat_message_received_cloud_event_matches_event_grid() {
         let ce = sample!("spec-ce__ChatMessageReceived.json", ChatMessageReceived);
         let eg = sample!("docs-chat__ChatMessageReceived.json", ChatMessageReceived);
-        assert_eq!(ce.sender_display_name.as_deref(), Some("Jhon"));
+        assert_eq!(
+            ce.sender_display_name.as_deref().map(String::as_str),
+            Some("Jhon")
+        );
         assert_eq!(ce.message_id, eg.message_id);
         assert_eq!(ce.compose_time, eg.compose_time);
         assert_eq!(ce.sender_raw_id(), eg.sender_raw_id());
@@ -1204,7 +1210,10 @@ mod tests {
             d.message_body.as_str(),
             "Talk about new Thread Events in communication services"
         );
-        assert_eq!(d.sender_display_name.as_deref(), Some("Bob"));
+        assert_eq!(
+            d.sender_display_name.as_deref().map(String::as_str),
+            Some("Bob")
+        );
         assert_eq!(
             raw(d.sender_raw_id()).as_deref(),
             Some(&*format!("{ACS_109}5cdb-4916-07fd-084822002624"))
@@ -1240,7 +1249,10 @@ mod tests {
         assert_eq!(d.message_id, "1613782685440");
         assert_eq!(ts(&d.delete_time), "2021-02-20T00:59:10.464Z");
         assert_eq!(ts(&d.compose_time), "2021-02-20T00:58:05.44Z");
-        assert_eq!(d.sender_display_name.as_deref(), Some("Scott"));
+        assert_eq!(
+            d.sender_display_name.as_deref().map(String::as_str),
+            Some("Scott")
+        );
         assert_round_trip(&d);
     }
 
@@ -1267,7 +1279,13 @@ mod tests {
             Some(&*format!("{acs}576c-286e-84f5-08482200181c"))
         );
         assert_eq!(d.participants.len(), 2);
-        assert_eq!(d.participants[1].display_name.as_deref(), Some("John"));
+        assert_eq!(
+            d.participants[1]
+                .display_name
+                .as_deref()
+                .map(String::as_str),
+            Some("John")
+        );
         assert_eq!(
             raw(d.participants[1].raw_id()).as_deref(),
             Some(&*format!("{acs}576c-289b-07fd-0848220015ea"))
@@ -1297,7 +1315,10 @@ mod tests {
             Some(&*format!("{acs}06014f-6001fc107f"))
         );
         assert!(d.participants.is_empty());
-        assert_eq!(d.members[0].display_name.as_deref(), Some("Bob"));
+        assert_eq!(
+            d.members[0].display_name.as_deref().map(String::as_str),
+            Some("Bob")
+        );
         assert_eq!(
             d.participant_raw_ids(),
             vec![
@@ -1330,7 +1351,7 @@ mod tests {
         let names: Vec<_> = d
             .participants
             .iter()
-            .filter_map(|p| p.display_name.as_deref())
+            .filter_map(|p| p.display_name.as_deref().map(String::as_str))
             .collect();
         assert_eq!(names, ["Bob", "Scott", "Shawn", "Anthony"]);
         assert_eq!(
@@ -1452,7 +1473,10 @@ mod tests {
             Some(&*format!("{acs}77c9-8767-1655-373a0d00885d"))
         );
         let added = a.participant_added.as_ref().expect("participantAdded");
-        assert_eq!(added.display_name.as_deref(), Some("John Smith"));
+        assert_eq!(
+            added.display_name.as_deref().map(String::as_str),
+            Some("John Smith")
+        );
         assert_eq!(
             raw(added.raw_id()).as_deref(),
             Some(&*format!("{acs}77c9-8785-1655-373a0d00885f"))
@@ -1475,7 +1499,10 @@ mod tests {
             Some(&*format!("{acs}77c9-8767-1655-373a0d00885d"))
         );
         let removed = r.participant_removed.as_ref().expect("participantRemoved");
-        assert_eq!(removed.display_name.as_deref(), Some("Bob"));
+        assert_eq!(
+            removed.display_name.as_deref().map(String::as_str),
+            Some("Bob")
+        );
         assert_eq!(
             raw(removed.raw_id()).as_deref(),
             Some(&*format!("{acs}77c9-8785-1655-373a0d00885f"))
@@ -1517,7 +1544,10 @@ mod tests {
             Some(&*format!("{ACS_109}5cbb-38a0-88f7-084822002453"))
         );
         let removed = r.participant_removed.as_ref().expect("participantRemoved");
-        assert_eq!(removed.display_name.as_deref(), Some("Shawn"));
+        assert_eq!(
+            removed.display_name.as_deref().map(String::as_str),
+            Some("Shawn")
+        );
         assert_eq!(
             raw(removed.raw_id()).as_deref(),
             Some(&*format!("{ACS_109}5cbb-38e6-07fd-084822002467"))
@@ -1541,7 +1571,10 @@ mod tests {
             Some(&*format!("{acs}3f1"))
         );
         let member = a.member_added.as_ref().expect("memberAdded");
-        assert_eq!(member.display_name.as_deref(), Some("John Smith"));
+        assert_eq!(
+            member.display_name.as_deref().map(String::as_str),
+            Some("John Smith")
+        );
         assert_eq!(raw(member.raw_id()).as_deref(), Some(&*format!("{acs}3fe")));
         assert_eq!(
             raw(a.recipient_raw_id()).as_deref(),
@@ -1564,7 +1597,10 @@ mod tests {
             Some(&*format!("{acs}3f1"))
         );
         let member = r.member_removed.as_ref().expect("memberRemoved");
-        assert_eq!(member.display_name.as_deref(), Some("John"));
+        assert_eq!(
+            member.display_name.as_deref().map(String::as_str),
+            Some("John")
+        );
         assert_eq!(raw(member.raw_id()).as_deref(), Some(&*format!("{acs}3fe")));
         assert_eq!(r.version, Some(Int64(1600390071131)));
         assert_round_trip(&r);
@@ -1619,7 +1655,10 @@ mod tests {
             panic!("wrong variant");
         };
         assert_eq!(d.thread_id, "19:6e5d6ca1d75044a49a36a7965ec4a906@thread.v2");
-        assert_eq!(d.sender_display_name.as_deref(), Some("Jhon"));
+        assert_eq!(
+            d.sender_display_name.as_deref().map(String::as_str),
+            Some("Jhon")
+        );
         assert_eq!(
             raw(d.sender_raw_id()).as_deref(),
             Some(&*format!("{ACS_109}578d-7caf-07fd-084822001724"))
@@ -1640,7 +1679,10 @@ mod tests {
             "Welcome to Azure Communication Services"
         );
         assert_eq!(ts(&d.compose_time), "2021-02-19T00:25:58.927Z");
-        assert_eq!(d.sender_display_name.as_deref(), Some("John"));
+        assert_eq!(
+            d.sender_display_name.as_deref().map(String::as_str),
+            Some("John")
+        );
         assert_round_trip(&*d);
     }
 

@@ -100,10 +100,10 @@ pub struct EmailEngagementTrackingReportReceivedEventData {
     pub user_action_timestamp: Option<Timestamp>,
     /// The clicked URL for clicks (empty for views).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub engagement_context: Option<String>,
+    pub engagement_context: Option<Sensitive<String>>,
     /// The recipient's mail client (may be empty).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_agent: Option<String>,
+    pub user_agent: Option<Sensitive<String>>,
     /// View or click (the SDKs call it `engagement`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engagement_type: Option<EmailEngagementType>,
@@ -227,8 +227,11 @@ mod tests {
                 .as_deref(),
             Some("2022-09-06T22:34:52.1303595Z")
         );
-        assert_eq!(data.engagement_context.as_deref(), Some(""));
-        assert_eq!(data.user_agent.as_deref(), Some(""));
+        assert_eq!(
+            data.engagement_context.as_deref().map(String::as_str),
+            Some("")
+        );
+        assert_eq!(data.user_agent.as_deref().map(String::as_str), Some(""));
         assert_eq!(data.engagement_type, Some(EmailEngagementType::View));
         round_trips(&*data);
         let json = serde_json::to_value(&*data).expect("serializes");

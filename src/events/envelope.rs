@@ -28,8 +28,9 @@ impl Schema {
     }
 }
 
-/// The envelope fields both schemas share, under their Event Grid names.
-#[derive(Debug, Clone, PartialEq)]
+/// The envelope fields both schemas share, under their Event Grid names. Its `Debug` leaves the
+/// subject out: ACS subjects carry phone numbers and user ids (`/phonenumber/{number}`).
+#[derive(Clone, PartialEq)]
 pub struct Envelope {
     pub schema: Schema,
     pub id: String,
@@ -44,10 +45,30 @@ pub struct Envelope {
     pub data_version: Option<String>,
 }
 
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Envelope")
+            .field("schema", &self.schema)
+            .field("id", &self.id)
+            .field("event_type", &self.event_type)
+            .field("source", &self.source)
+            .field("subject", &self.subject.as_ref().map(|_| "<redacted>"))
+            .field("time", &self.time)
+            .field("data_version", &self.data_version)
+            .finish()
+    }
+}
+
 /// The JSON text of one event exactly as received: what we dead-letter or archive, so nothing is
-/// lost when our model is behind the service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// lost when our model is behind the service. Its `Debug` shows only the length.
+#[derive(Clone, PartialEq, Eq)]
 pub struct RawEvent(Box<str>);
+
+impl std::fmt::Debug for RawEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawEvent(<{} bytes>)", self.0.len())
+    }
+}
 
 impl RawEvent {
     /// The JSON text.

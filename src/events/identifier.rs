@@ -49,7 +49,7 @@ pub struct CommunicationIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CommunicationUserIdentifier {
-    pub id: String,
+    pub id: Sensitive<String>,
 }
 
 /// A phone number (E.164).
@@ -63,7 +63,7 @@ pub struct PhoneNumberIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MicrosoftTeamsUserIdentifier {
-    pub user_id: String,
+    pub user_id: Sensitive<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_anonymous: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -100,7 +100,7 @@ impl CommunicationIdentifier {
             return Some(Cow::Borrowed(raw.as_str()));
         }
         if let Some(user) = &self.communication_user {
-            return Some(Cow::Borrowed(&user.id));
+            return Some(Cow::Borrowed(user.id.as_str()));
         }
         if let Some(phone) = &self.phone_number {
             return Some(Cow::Owned(format!("4:{}", phone.value.as_str())));
@@ -115,7 +115,7 @@ impl CommunicationIdentifier {
                     _ => "8:orgid:",
                 }
             };
-            return Some(Cow::Owned(format!("{prefix}{}", teams.user_id)));
+            return Some(Cow::Owned(format!("{prefix}{}", teams.user_id.as_str())));
         }
         if let Some(app) = &self.microsoft_teams_app {
             let prefix = match app.cloud {

@@ -455,15 +455,6 @@ impl MemoryTables {
             .map(|(_, row)| row)
             .collect()
     }
-
-    /// Every entity of a table.
-    pub fn rows(&self, table: &str) -> Vec<&Value> {
-        self.tables
-            .get(table)
-            .into_iter()
-            .flat_map(|rows| rows.values())
-            .collect()
-    }
 }
 
 /// The body the host POSTs for a queue message: the message text JSON-encoded as a string and
@@ -497,4 +488,54 @@ pub fn queue_invocation(
         }
     }
     serde_json::to_vec(&serde_json::json!({"Data": data, "Metadata": metadata})).unwrap()
+}
+
+/// Every string value of an event that is personal data: phone numbers, e-mail addresses,
+/// message texts, display names, thread topics and user ids (`8:acs:…`, Teams ids), including
+/// the subject when it carries one of them.
+pub fn personal_values(event: &Value) -> Vec<String> {
+    /// `in_error`: under an `error`/`errors` object, whose `message` is the service's text.
+    fn walk(key: &str, value: &Value, in_error: bool, found: &mut Vec<String>) {
+        match value {
+            Value::String(s) => {
+                let key = key.to_ascii_lowercase();
+                let digits = s.chars().filter(char::is_ascii_digit).count();
+                // Chat message ids and versions are 13-digit times, not numbers of people.
+                let phone_like = digits >= 10
+                    && !key.ends_with("id")
+                    && !key.ends_with("version")
+                    && s.trim_start_matches('+')
+                        .chars()
+                        .all(|c| c.is_ascii_digit());
+                let email_like = s.contains('@') && s.contains('.') && !s.contains("thread");
+                let user_id = s.starts_with("8:acs:") || s.starts_with("8:orgid:");
+                let text_key = [
+                    "message",
+                    "messagebody",
+                    "content",
+                    "body",
+                    "text",
+                    "caption",
+                    "originalmessage",
+                    "topic",
+                ]
+                .contains(&key.as_str())
+                    || key.ends_with("displayname");
+                if phone_like || email_like || user_id || (text_key && !in_error && s.len() > 3) {
+                    found.push(s.clone());
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(key, v, in_error, found)),
+            Value::Object(map) => {
+                let in_error = in_error || key.to_ascii_lowercase().starts_with("error");
+                map.iter().for_each(|(k, v)| walk(k, v, in_error, found))
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk("data", &event["data"], false, &mut found);
+    found.sort();
+    found.dedup();
+    found
 }

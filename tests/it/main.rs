@@ -6,6 +6,8 @@ mod fake_acs;
 mod filter;
 mod harness;
 mod infra;
+mod opt_out;
+mod privacy;
 mod properties;
 mod protocol;
 mod robustness;

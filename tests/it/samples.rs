@@ -7,7 +7,7 @@ use acs_event_handler::events::canonical_event_type;
 use acs_event_handler::settings::Settings;
 use serde_json::Value;
 
-use crate::harness::{event_grid_invocation, sample_events, Handler};
+use crate::harness::{event_grid_invocation, personal_values, sample_events, Handler};
 
 fn samples_dir() -> String {
     format!("{}/samples", env!("CARGO_MANIFEST_DIR"))
@@ -93,42 +93,6 @@ async fn replay_and_the_live_server_give_identical_outputs() {
         assert_eq!(body["Logs"], line["logs"], "{file}");
         assert_eq!(line["id"], event["id"], "{file}");
     }
-}
-
-/// Every string value under `data` that looks like personal data: phone numbers, e-mail
-/// addresses and message texts.
-fn personal_values(event: &Value) -> Vec<String> {
-    fn walk(key: &str, value: &Value, found: &mut Vec<String>) {
-        match value {
-            Value::String(s) => {
-                let digits = s.chars().filter(char::is_ascii_digit).count();
-                let phone_like = digits >= 10
-                    && s.trim_start_matches('+')
-                        .chars()
-                        .all(|c| c.is_ascii_digit());
-                let email_like = s.contains('@') && s.contains('.') && !s.contains("thread");
-                let text_key = [
-                    "message",
-                    "messagebody",
-                    "content",
-                    "body",
-                    "text",
-                    "caption",
-                    "originalmessage",
-                ]
-                .contains(&key.to_ascii_lowercase().as_str());
-                if phone_like || email_like || (text_key && s.len() > 3) {
-                    found.push(s.clone());
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(key, v, found)),
-            Value::Object(map) => map.iter().for_each(|(k, v)| walk(k, v, found)),
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    walk("data", &event["data"], &mut found);
-    found
 }
 
 #[test]

@@ -412,3 +412,45 @@ async fn sms_logs_name_no_number_and_no_text() {
         }
     }
 }
+
+#[tokio::test]
+async fn short_codes_and_sender_ids_from_acs_are_canonical_addresses() {
+    let app = app(&[]);
+    // A STOP to our short code: its own history, and ACS's list is kept for it too.
+    let mut stop = received("Incoming_sc", "STOP");
+    stop["data"]["to"] = json!("262966");
+    let body = invoke(&app, &stop).await;
+    let row = &binding(&body, "smsOptOuts")[0];
+    assert_eq!(row["PartitionKey"], format!("262966|{THEIRS}"));
+    assert_eq!(binding(&body, "smsOutbox")[0]["from"], "262966");
+    assert_eq!(binding(&body, "smsOptOutSync")[0]["from"], "262966");
+    // A short code texting us is not a person on ACS's list: no sync request.
+    let mut from_code = received("Incoming_sc2", "STOP");
+    from_code["data"]["from"] = json!("72345");
+    let body = invoke(&app, &from_code).await;
+    assert_eq!(
+        binding(&body, "smsOptOuts")[0]["PartitionKey"],
+        format!("{OURS}|72345")
+    );
+    assert!(binding(&body, "smsOptOutSync").is_empty());
+    // A report about a text we sent from a sender id.
+    let mut report = report(
+        "Outgoing_a",
+        "Outgoing_a",
+        "Delivered",
+        "2026-11-27T06:00:00Z",
+    );
+    report["data"]["from"] = json!("CONTOSO");
+    let body = invoke(&app, &report).await;
+    assert_eq!(binding(&body, "smsDeliveryReports")[0]["From"], "CONTOSO");
+    // A national-format number is not guessed: the event is dead-lettered, nothing is keyed by it.
+    let mut national = received("Incoming_nf", "STOP");
+    national["data"]["from"] = json!("(604) 555-0123");
+    let body = invoke(&app, &national).await;
+    assert_eq!(bindings(&body), ["deadLetter"]);
+    let letter = &binding(&body, "deadLetter")[0];
+    assert!(
+        letter["error"].as_str().unwrap().contains("data.from"),
+        "{letter}"
+    );
+}

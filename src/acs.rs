@@ -442,11 +442,32 @@ fn judge(
                 })
             }
         }
-        400 => Verdict::Done(SendOutcome::Rejected {
-            http_status: status,
-            error: error_text(body),
+        _ => judge_failure(
+            status,
+            retry_after,
+            body,
             attempts,
-        }),
+            |http_status, error, attempts| SendOutcome::Rejected {
+                http_status,
+                error,
+                attempts,
+            },
+        ),
+    }
+}
+
+/// The verdict on a response that is not a success, the same for every ACS SMS API: 400 is a
+/// permanent refusal (`rejected`), 401/403 a configuration fault, 408/429/5xx are retried, and
+/// anything else fails the invocation rather than dropping the request.
+fn judge_failure<T>(
+    status: u16,
+    retry_after: Option<Duration>,
+    body: &[u8],
+    attempts: u32,
+    rejected: fn(u16, String, u32) -> T,
+) -> Verdict<T> {
+    match status {
+        400 => Verdict::Done(rejected(status, error_text(body), attempts)),
         401 | 403 => Verdict::Fail(SendError::Unauthorized { status }),
         408 | 429 | 500..=599 => Verdict::Retry {
             reason: format!("HTTP {status}"),
@@ -797,17 +818,17 @@ fn judge_opt_out(
                 }),
             }
         }
-        400 => Verdict::Done(OptOutOutcome::Rejected {
-            http_status: status,
-            error: error_text(body),
+        _ => judge_failure(
+            status,
+            retry_after,
+            body,
             attempts,
-        }),
-        401 | 403 => Verdict::Fail(SendError::Unauthorized { status }),
-        408 | 429 | 500..=599 => Verdict::Retry {
-            reason: format!("HTTP {status}"),
-            after: retry_after,
-        },
-        _ => Verdict::Fail(SendError::Unexpected { status }),
+            |http_status, error, attempts| OptOutOutcome::Rejected {
+                http_status,
+                error,
+                attempts,
+            },
+        ),
     }
 }
 
@@ -1049,6 +1070,68 @@ mod tests {
         assert_eq!(policy.backoff(1), Duration::from_secs(1));
         assert_eq!(policy.backoff(3), Duration::from_secs(4));
         assert_eq!(policy.backoff(40), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn opt_out_verdicts_read_the_recipient_item() {
+        let item = |status: u16| {
+            format!(
+                r#"{{"value":[{{"to":"+14255550123","httpStatusCode":{status},"errorMessage":"Invalid recipient phone number format"}}]}}"#
+            )
+        };
+        assert_eq!(
+            judge_opt_out(200, None, item(200).as_bytes(), 1),
+            Verdict::Done(OptOutOutcome::Applied { attempts: 1 })
+        );
+        assert!(matches!(
+            judge_opt_out(200, None, item(400).as_bytes(), 2),
+            Verdict::Done(OptOutOutcome::Rejected {
+                http_status: 400,
+                attempts: 2,
+                ..
+            })
+        ));
+        assert!(matches!(
+            judge_opt_out(200, None, item(500).as_bytes(), 1),
+            Verdict::Retry { .. }
+        ));
+        assert!(matches!(
+            judge_opt_out(
+                400,
+                None,
+                br#"{"error":{"code":"InvalidApiVersion","message":"x"}}"#,
+                1
+            ),
+            Verdict::Done(OptOutOutcome::Rejected {
+                http_status: 400,
+                ..
+            })
+        ));
+        assert_eq!(
+            judge_opt_out(401, None, b"", 1),
+            Verdict::Fail(SendError::Unauthorized { status: 401 })
+        );
+        assert!(matches!(
+            judge_opt_out(429, None, b"", 1),
+            Verdict::Retry { .. }
+        ));
+    }
+
+    #[test]
+    fn opt_out_urls_keep_the_colon_literal() {
+        let connection = ConnectionString::parse(&format!(
+            "endpoint=https://contoso.communication.azure.com/;accesskey={KEY}"
+        ))
+        .unwrap();
+        let url = connection.opt_out_url(OptOutAction::Add);
+        assert_eq!(
+            url.as_str(),
+            "https://contoso.communication.azure.com/sms/optouts:add?api-version=2026-01-23"
+        );
+        assert_eq!(
+            connection.opt_out_url(OptOutAction::Remove).path(),
+            "/sms/optouts:remove"
+        );
     }
 }
 

@@ -19,3 +19,4 @@ pub mod server;
 pub mod settings;
 pub mod sms;
 pub mod sms_sender;
+pub mod storage;

@@ -343,11 +343,63 @@ impl HostValue {
     }
 }
 
-/// The partitions a table binding has buffered, in first-seen order.
+/// The partitions a table binding has buffered: the extension's `Dictionary<string, …>` of
+/// partitions. Flushing enumerates it in slot order, and .NET's `Dictionary` puts a key added
+/// after a `Remove` into the freed slot (last freed, first reused), so a partition flushed at 100
+/// entities and started again keeps its place. `None` is a freed slot.
 struct TableBuffer<'b> {
     binding: &'b OutputBinding,
     table: String,
-    partitions: Vec<(String, Vec<(usize, Entity)>)>,
+    slots: Vec<Option<(String, Vec<(usize, Entity)>)>>,
+    free: Vec<usize>,
+}
+
+impl TableBuffer<'_> {
+    fn len(&self) -> usize {
+        self.slots.iter().flatten().count()
+    }
+
+    fn find(&self, partition_key: &str) -> Option<usize> {
+        self.slots
+            .iter()
+            .position(|slot| slot.as_ref().is_some_and(|(pk, _)| pk == partition_key))
+    }
+
+    fn insert(&mut self, partition_key: String) -> usize {
+        let partition = Some((partition_key, Vec::new()));
+        match self.free.pop() {
+            Some(index) => {
+                self.slots[index] = partition;
+                index
+            }
+            None => {
+                self.slots.push(partition);
+                self.slots.len() - 1
+            }
+        }
+    }
+
+    fn batch(&mut self, index: usize) -> &mut Vec<(usize, Entity)> {
+        &mut self.slots[index].get_or_insert_with(Default::default).1
+    }
+
+    fn remove(&mut self, index: usize) -> Vec<(usize, Entity)> {
+        self.free.push(index);
+        self.slots[index]
+            .take()
+            .map(|(_, batch)| batch)
+            .unwrap_or_default()
+    }
+
+    /// `_map.Clear()`: every partition, in slot order.
+    fn clear(&mut self) -> Vec<Vec<(usize, Entity)>> {
+        self.free.clear();
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .map(|(_, batch)| batch)
+            .collect()
+    }
 }
 
 /// Work for step 3.
@@ -580,7 +632,8 @@ impl StorageWriter {
         let mut buffer = TableBuffer {
             binding,
             table,
-            partitions: Vec::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
         };
         for (item, bytes) in value.items().into_iter().enumerate() {
             let entity = Entity::from_item(
@@ -592,34 +645,27 @@ impl StorageWriter {
                 item,
                 error,
             })?;
-            let index = match buffer
-                .partitions
-                .iter()
-                .position(|(pk, _)| *pk == entity.partition_key)
-            {
+            let index = match buffer.find(&entity.partition_key) {
                 Some(index) => index,
                 None => {
-                    if buffer.partitions.len() >= MAX_PARTITIONS {
+                    if buffer.len() >= MAX_PARTITIONS {
                         self.flush_all(&mut buffer, done).await?;
                     }
-                    buffer
-                        .partitions
-                        .push((entity.partition_key.clone(), Vec::new()));
-                    buffer.partitions.len() - 1
+                    buffer.insert(entity.partition_key.clone())
                 }
             };
-            let repeated = buffer.partitions[index]
-                .1
+            if buffer
+                .batch(index)
                 .iter()
-                .any(|(_, e)| e.row_key == entity.row_key);
-            if repeated {
+                .any(|(_, e)| e.row_key == entity.row_key)
+            {
                 // "Replacing item forces a flush to ensure correct eTag behaviour."
-                let batch = std::mem::take(&mut buffer.partitions[index].1);
+                let batch = std::mem::take(buffer.batch(index));
                 self.flush(binding, &buffer.table, batch, done).await?;
             }
-            buffer.partitions[index].1.push((item, entity));
-            if buffer.partitions[index].1.len() >= MAX_BATCH {
-                let (_, batch) = buffer.partitions.remove(index);
+            buffer.batch(index).push((item, entity));
+            if buffer.batch(index).len() >= MAX_BATCH {
+                let batch = buffer.remove(index);
                 self.flush(binding, &buffer.table, batch, done).await?;
             }
         }
@@ -631,7 +677,7 @@ impl StorageWriter {
         buffer: &mut TableBuffer<'_>,
         done: &mut Vec<Write>,
     ) -> Result<(), WriteError> {
-        for (_, batch) in std::mem::take(&mut buffer.partitions) {
+        for batch in buffer.clear() {
             self.flush(buffer.binding, &buffer.table, batch, done)
                 .await?;
         }

@@ -488,7 +488,7 @@ pub fn dotnet_base64(text: &str) -> Option<Vec<u8>> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\t' | '\r' | '\n'))
         .collect();
-    if compact.len() % 4 != 0 {
+    if !compact.len().is_multiple_of(4) {
         return None;
     }
     azure_core::base64::decode(compact.as_bytes()).ok()

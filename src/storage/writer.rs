@@ -216,7 +216,7 @@ pub enum WriteError {
         binding: String,
         queue: String,
         item: usize,
-        error: ClientError,
+        error: Box<ClientError>,
     },
     #[error("output `{binding}` to table {table}, transaction of items {items:?}{}: {error}", .failed_item.map(|i| format!(" (the service blamed item {i})")).unwrap_or_default())]
     Table {
@@ -224,13 +224,13 @@ pub enum WriteError {
         table: String,
         items: Vec<usize>,
         failed_item: Option<usize>,
-        error: ClientError,
+        error: Box<ClientError>,
     },
     #[error("output `{binding}` to a blob in container {container}: {error}")]
     Blob {
         binding: String,
         container: String,
-        error: ClientError,
+        error: Box<ClientError>,
     },
 }
 
@@ -240,7 +240,7 @@ impl WriteError {
         match self {
             WriteError::Queue { error, .. }
             | WriteError::Table { error, .. }
-            | WriteError::Blob { error, .. } => Some(error),
+            | WriteError::Blob { error, .. } => Some(error.as_ref()),
             _ => None,
         }
     }
@@ -350,7 +350,7 @@ impl HostValue {
 struct TableBuffer<'b> {
     binding: &'b OutputBinding,
     table: String,
-    slots: Vec<Option<(String, Vec<(usize, Entity)>)>>,
+    slots: Vec<Option<Partition>>,
     free: Vec<usize>,
 }
 
@@ -401,6 +401,9 @@ impl TableBuffer<'_> {
             .collect()
     }
 }
+
+/// A partition key and its buffered (item index, entity) pairs.
+type Partition = (String, Vec<(usize, Entity)>);
 
 /// Work for step 3.
 enum Pending<'b> {
@@ -578,7 +581,7 @@ impl StorageWriter {
                 binding: binding.name.clone(),
                 queue: queue.clone(),
                 item,
-                error,
+                error: Box::new(error),
             };
             // QueueClient.SendMessage, and on 404 CreateIfNotExists and again
             // (AddMessageAndCreateIfNotExistsAsync).
@@ -738,7 +741,7 @@ impl StorageWriter {
                 table: table.to_owned(),
                 items: items.to_vec(),
                 failed_item: error.index.and_then(|i| items.get(i).copied()),
-                error: error.error,
+                error: Box::new(error.error),
             };
         match self.client.submit_transaction_body(body.clone()).await {
             Ok(()) => {}
@@ -784,7 +787,7 @@ impl StorageWriter {
         let blob_error = |error| WriteError::Blob {
             binding: binding.name.clone(),
             container: container.to_owned(),
-            error,
+            error: Box::new(error),
         };
         const CONTENT_TYPE: &str = "application/octet-stream";
         match self

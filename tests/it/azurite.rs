@@ -172,7 +172,7 @@ impl Azurite {
             Err(e) if e.status() == Some(404) => Vec::new(),
             Err(e) => panic!("query {table}: {e}"),
         };
-        rows.sort_by(|a, b| key_of(a).cmp(&key_of(b)));
+        rows.sort_by_key(key_of);
         rows
     }
 

@@ -199,6 +199,15 @@ fn storage_every_sample_delivered_twice_is_accepted_and_converges() {
             "{file} {id}: a redelivery re-sends the same messages"
         );
     }
+    // Nothing but the declared tables and queues was created.
+    let declared_queues: Vec<&str> = queues.iter().map(|(_, q)| q.as_str()).collect();
+    let declared_tables: Vec<&str> = tables.iter().map(|(_, t)| t.as_str()).collect();
+    for queue in azurite.queues() {
+        assert!(declared_queues.contains(&queue.as_str()), "queue {queue}");
+    }
+    for table in azurite.tables() {
+        assert!(declared_tables.contains(&table.as_str()), "table {table}");
+    }
     assert!(
         entities_written > 20,
         "the samples wrote {entities_written} entities"
@@ -813,5 +822,120 @@ fn storage_azurite_enforces_only_some_of_azures_limits() {
     assert_eq!(
         azurite.block_on(client.put_message("probe", &"m".repeat(65_536))),
         Ok(())
+    );
+}
+
+fn replay_to_storage(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_handler"))
+        .arg("replay")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run handler replay");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn account_key(connection_string: &str) -> String {
+    connection_string
+        .split(';')
+        .find_map(|p| p.strip_prefix("AccountKey="))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn storage_replay_to_storage_writes_every_sample_and_prints_each_outcome() {
+    let azurite = Azurite::start();
+    let connection = azurite.connection_string();
+    let root = crate::azurite::repo_root();
+    let (code, stdout, stderr) =
+        replay_to_storage(root, &["samples/", &format!("--to-storage={connection}")]);
+    assert_eq!(code, 0, "{stderr}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), sample_events().len());
+    let mut entities = 0;
+    for line in &lines {
+        let storage = &line["storage"];
+        assert_eq!(storage["written"], true, "{line}");
+        entities += storage["tableEntities"].as_u64().unwrap();
+    }
+    assert!(entities > 20, "{entities}");
+    assert!(!azurite.rows("SmsMessages").is_empty());
+    assert!(!azurite.rows("ChatMessages").is_empty());
+    assert!(!azurite.drain("sms-inbox").is_empty());
+    let key = account_key(&connection);
+    assert!(
+        !stdout.contains(&key) && !stderr.contains(&key),
+        "the key is never printed"
+    );
+}
+
+#[test]
+fn storage_replay_to_storage_reports_an_unreachable_endpoint_once() {
+    let [blob, queue, table] = [
+        crate::harness::free_port(),
+        crate::harness::free_port(),
+        crate::harness::free_port(),
+    ];
+    let key = "bm90LWEtcmVhbC1rZXk=";
+    let connection = format!(
+        "DefaultEndpointsProtocol=http;AccountName=nobody;AccountKey={key};BlobEndpoint=http://127.0.0.1:{blob}/nobody;QueueEndpoint=http://127.0.0.1:{queue}/nobody;TableEndpoint=http://127.0.0.1:{table}/nobody"
+    );
+    let root = crate::azurite::repo_root();
+    let (code, stdout, stderr) =
+        replay_to_storage(root, &["--to-storage", &connection, "samples/"]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(stderr.matches("Is Azurite running?").count(), 1, "{stderr}");
+    assert!(stderr.contains("cannot reach"), "{stderr}");
+    assert!(
+        !stdout.contains(key) && !stderr.contains(key),
+        "the key is never printed"
+    );
+}
+
+#[test]
+fn storage_replay_to_storage_fails_a_write_naming_the_binding() {
+    let azurite = Azurite::start();
+    // A function app whose function.json lacks `smsInbox`, which SMSReceived replies use.
+    let app = std::env::temp_dir().join(format!("acs-replay-app-{}", std::process::id()));
+    let function_dir = app.join("EventGridTrigger");
+    std::fs::create_dir_all(&function_dir).unwrap();
+    std::fs::write(app.join("host.json"), HOST_JSON).unwrap();
+    let function_json =
+        std::fs::read_to_string(crate::azurite::repo_root().join("EventGridTrigger/function.json"))
+            .unwrap();
+    let mut function: Value = serde_json::from_str(&function_json).unwrap();
+    function["bindings"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|b| b["name"] != "smsInbox");
+    std::fs::write(function_dir.join("function.json"), function.to_string()).unwrap();
+    let sample = crate::azurite::repo_root().join("samples/docs-sms__SMSReceived.json");
+    let connection = azurite.connection_string();
+    let (code, stdout, stderr) = replay_to_storage(
+        &app,
+        &[sample.to_str().unwrap(), "--to-storage", &connection],
+    );
+    std::fs::remove_dir_all(&app).unwrap();
+    assert_eq!(code, 1, "{stderr}");
+    let line: Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(line["storage"]["written"], false, "{line}");
+    let error = line["storage"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("`smsInbox`") && error.contains("not an output binding"),
+        "{error}"
+    );
+    assert!(stderr.contains("not written to storage"), "{stderr}");
+    assert!(
+        !error.contains("+15555555555") && !stderr.contains("+15555555555"),
+        "no phone numbers in errors"
     );
 }

@@ -20,3 +20,4 @@ pub mod settings;
 pub mod sms;
 pub mod sms_opt_out_sync;
 pub mod sms_sender;
+pub mod storage;

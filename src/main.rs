@@ -113,10 +113,25 @@ async fn run(command: Command) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Replay { paths } => {
+        Command::Replay {
+            mut paths,
+            to_storage,
+        } => {
+            let storage = match replay::storage_argument(to_storage, &mut paths)
+                .map(|c| replay::open_storage(&c))
+                .transpose()
+            {
+                Ok(storage) => storage,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let inputs = input::read_inputs(&paths);
             let mut out = std::io::stdout().lock();
-            finish(replay::run(&app, &inputs, &mut out).await, &mut out)
+            let mut err = std::io::stderr();
+            let outcome = replay::run_with(&app, &inputs, storage.as_ref(), &mut out, &mut err);
+            finish(outcome.await, &mut out)
         }
     }
 }

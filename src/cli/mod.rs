@@ -36,6 +36,10 @@ pub enum Command {
     Replay {
         /// Files, folders (every *.json) or - for standard input.
         paths: Vec<String>,
+        /// Also write each reply into Azure Storage as the Functions host would (default: Azurite,
+        /// UseDevelopmentStorage=true), using ./EventGridTrigger/function.json and ./host.json.
+        #[arg(long, value_name = "CONNECTION_STRING", num_args = 0..=1, default_missing_value = crate::storage::DEVELOPMENT_STORAGE)]
+        to_storage: Option<String>,
     },
     /// Post events to a running Functions host's Event Grid webhook, one request per event.
     Send {

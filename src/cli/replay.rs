@@ -1,8 +1,13 @@
 //! `handler replay`: the main job without Azure. Every event of the inputs is wrapped in the
 //! host's invocation body and handed to [`App::invoke`], exactly like a live invocation, and the
 //! outputs and logs it would have written are printed as one JSON line per event.
+//!
+//! With `--to-storage [CONNECTION_STRING]` each reply is also written into Azure Storage (Azurite
+//! by default) by the same [`StorageWriter`] the tests use, so the tables, queues and blobs a
+//! live invocation would leave can be looked at in Azure Storage Explorer without Core Tools.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -11,6 +16,13 @@ use super::input::Input;
 use crate::app::App;
 use crate::events::parse_delivery;
 use crate::functions::{EVENT_GRID_BINDING, EVENT_GRID_FUNCTION};
+use crate::storage::{
+    BindingData, StorageConnection, StorageWriter, WriteFailure, WriteReport, DEVELOPMENT_STORAGE,
+};
+
+/// The Azurite command line `--to-storage` suggests when nothing answers.
+pub const AZURITE_COMMAND: &str =
+    "npx azurite@3.35.0 --silent --inMemoryPersistence --disableTelemetry";
 
 #[derive(Serialize)]
 struct Line<'a> {
@@ -27,6 +39,96 @@ struct Line<'a> {
     logs: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+    /// Only with `--to-storage`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    storage: Option<StorageLine>,
+}
+
+/// How the write of one reply into storage went.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StorageLine {
+    written: bool,
+    queue_messages: usize,
+    table_entities: usize,
+    table_transactions: usize,
+    blobs: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+impl StorageLine {
+    fn new(outcome: &Result<WriteReport, WriteFailure>) -> Self {
+        let (report, error) = match outcome {
+            Ok(report) => (report.clone(), None),
+            Err(failure) => (
+                WriteReport {
+                    writes: failure.completed.clone(),
+                },
+                Some(failure.to_string()),
+            ),
+        };
+        StorageLine {
+            written: error.is_none(),
+            queue_messages: report.queue_messages(),
+            table_entities: report.table_entities(),
+            table_transactions: report.table_transactions(),
+            blobs: report.blobs(),
+            error,
+        }
+    }
+}
+
+/// Where `--to-storage` writes, and why it cannot.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageSetupError {
+    #[error(
+        "--to-storage: {0} (the connection string itself is not repeated here: it holds a key)"
+    )]
+    Connection(#[from] crate::storage::ConnectionError),
+    #[error("--to-storage: no {EVENT_GRID_FUNCTION}/function.json in the current directory or in {}; run from the function app's root", .0.display())]
+    NoFunctionApp(PathBuf),
+    #[error("--to-storage: {0}")]
+    Setup(#[from] crate::storage::SetupError),
+}
+
+/// The `--to-storage` value: a value without `=` is not a connection string but the first path
+/// (`replay --to-storage samples/`), which clap hands us as the option's value.
+pub fn storage_argument(value: Option<String>, paths: &mut Vec<String>) -> Option<String> {
+    let value = value?;
+    if value.contains('=') {
+        Some(value)
+    } else {
+        paths.insert(0, value);
+        Some(DEVELOPMENT_STORAGE.to_owned())
+    }
+}
+
+/// The writer for `--to-storage`: the connection string, and the EventGridTrigger function.json
+/// and host.json of the function app in the current directory (or, for `cargo run` elsewhere in
+/// a checkout, of this repository).
+pub fn open_storage(connection: &str) -> Result<StorageWriter, StorageSetupError> {
+    let connection = StorageConnection::parse(connection)?;
+    let candidates = [
+        std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")),
+    ];
+    let root = candidates
+        .iter()
+        .find(|dir| is_function_app(dir))
+        .ok_or_else(|| StorageSetupError::NoFunctionApp(candidates[1].clone()))?;
+    Ok(StorageWriter::for_function(
+        root,
+        EVENT_GRID_FUNCTION,
+        connection,
+    )?)
+}
+
+fn is_function_app(dir: &Path) -> bool {
+    dir.join(EVENT_GRID_FUNCTION)
+        .join("function.json")
+        .is_file()
+        && dir.join("host.json").is_file()
 }
 
 #[derive(serde::Deserialize)]
@@ -47,7 +149,21 @@ pub fn host_request_body(event_json: &str) -> String {
 
 /// Replays every event of every input; returns how many inputs or invocations failed.
 pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::Result<usize> {
+    run_with(app, inputs, None, out, &mut std::io::sink()).await
+}
+
+/// [`run`], writing each reply into storage with `storage`. Returns how many inputs,
+/// invocations or writes failed. An unreachable endpoint is reported once on `err` and ends the
+/// run (every later event would fail the same way).
+pub async fn run_with(
+    app: &App,
+    inputs: &[Input],
+    storage: Option<&StorageWriter>,
+    out: &mut impl Write,
+    err: &mut impl Write,
+) -> std::io::Result<usize> {
     let mut failures = 0;
+    let mut not_written = 0;
     for input in inputs {
         let delivery = match input
             .bytes
@@ -68,6 +184,7 @@ pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::
                         outputs: None,
                         logs: None,
                         error: Some(error),
+                        storage: None,
                     },
                 )?;
                 continue;
@@ -88,6 +205,30 @@ pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::
             let parsed: Option<HostReply<'_>> = serde_json::from_slice(&reply.body).ok();
             let ok = reply.status == 200 && parsed.is_some();
             failures += usize::from(!ok);
+            let mut stored = None;
+            if let (Some(writer), true) = (storage, ok) {
+                let event: serde_json::Value =
+                    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+                let outcome = writer
+                    .write(&reply.body, &BindingData::from_event(&event))
+                    .await;
+                if let Err(failure) = &outcome {
+                    if failure.is_unreachable() {
+                        let reason = failure
+                            .first()
+                            .and_then(|e| e.client_error())
+                            .map(ToString::to_string)
+                            .unwrap_or_default();
+                        writeln!(
+                            err,
+                            "error: {reason}\nIs Azurite running? Start it with: {AZURITE_COMMAND}"
+                        )?;
+                        return Ok(failures + 1);
+                    }
+                    not_written += 1;
+                }
+                stored = Some(StorageLine::new(&outcome));
+            }
             write_line(
                 out,
                 &Line {
@@ -98,14 +239,40 @@ pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::
                     outputs: parsed.as_ref().map(|r| r.outputs),
                     logs: parsed.as_ref().map(|r| r.logs),
                     error: (!ok).then(|| String::from_utf8_lossy(&reply.body).into_owned()),
+                    storage: stored,
                 },
             )?;
         }
     }
-    Ok(failures)
+    if not_written > 0 {
+        writeln!(
+            err,
+            "error: {not_written} event(s) were not written to storage completely; their `storage.error` says which binding failed and why"
+        )?;
+    }
+    Ok(failures + not_written)
 }
 
 fn write_line(out: &mut impl Write, line: &Line<'_>) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, line)?;
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_storage_without_a_connection_string_leaves_paths_alone() {
+        let mut paths = vec!["b.json".to_owned()];
+        assert_eq!(storage_argument(None, &mut paths), None);
+        assert_eq!(
+            storage_argument(Some("samples/".into()), &mut paths).as_deref(),
+            Some(DEVELOPMENT_STORAGE)
+        );
+        assert_eq!(paths, ["samples/", "b.json"]);
+        let text = "AccountName=a;AccountKey=a2V5".to_owned();
+        assert_eq!(storage_argument(Some(text.clone()), &mut paths), Some(text));
+        assert_eq!(paths.len(), 2);
+    }
 }

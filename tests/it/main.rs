@@ -1,6 +1,7 @@
 //! Protocol-level tests: the real `handler` binary driven the way the Functions host drives it,
 //! and the library's public entry points run over every sample.
 
+mod azurite;
 mod chat;
 mod fake_acs;
 mod filter;
@@ -15,3 +16,4 @@ mod samples;
 mod send;
 mod sms;
 mod sms_sender;
+mod storage;

@@ -252,3 +252,65 @@ impl EventModule for EmailModule {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{parse_delivery, AcsEvent};
+
+    fn outputs(data: serde_json::Value) -> Result<Vec<Output>, EmailError> {
+        let body = serde_json::json!({"id": "e1", "eventType":
+            "Microsoft.Communication.EmailDeliveryReportReceived", "data": data})
+        .to_string();
+        let event = parse_delivery(body.as_bytes()).unwrap().remove(0).unwrap();
+        let AcsEvent::EmailDeliveryReportReceived(_) = event.data.as_ref().unwrap() else {
+            panic!("not a delivery report")
+        };
+        EmailModule.handle(&event.envelope, event.data.as_ref().unwrap())
+    }
+
+    #[test]
+    fn addresses_in_keys_follow_the_shared_escape_rules() {
+        let out = outputs(serde_json::json!({
+            "sender": "news@contoso.com", "recipient": "a/b#c?d%e@fabrikam.com",
+            "messageId": "m/1", "status": "Bounced",
+            "deliveryAttemptTimestamp": "2026-11-27T10:00:00Z"
+        }))
+        .unwrap();
+        let state: serde_json::Value = serde_json::from_str(out[1].value().get()).unwrap();
+        assert_eq!(
+            state["PartitionKey"],
+            "news@contoso.com|a%2Fb%23c%3Fd%25e@fabrikam.com"
+        );
+        assert!(state["RowKey"]
+            .as_str()
+            .unwrap()
+            .ends_with("_m%2F1_Bounced"));
+        // Properties keep the canonical address itself.
+        assert_eq!(state["Recipient"], "a/b#c?d%e@fabrikam.com");
+        let report: serde_json::Value = serde_json::from_str(out[0].value().get()).unwrap();
+        assert_eq!(report["PartitionKey"], "m%2F1");
+    }
+
+    #[test]
+    fn errors_say_which_field_and_never_the_value() {
+        let err = outputs(serde_json::json!({
+            "sender": "news@contoso.com", "recipient": "ann@fabrikam.com", "messageId": "",
+            "status": "Failed", "deliveryAttemptTimestamp": "2026-11-27T10:00:00Z"
+        }))
+        .unwrap_err();
+        assert_eq!(
+            err,
+            EmailError::MissingMessageId {
+                what: "emailDeliveryReports"
+            }
+        );
+        let err = outputs(serde_json::json!({
+            "sender": "news@contoso.com", "recipient": format!("{}@fabrikam.com", "a".repeat(600)),
+            "messageId": "m1", "status": "Failed", "deliveryAttemptTimestamp": "2026-11-27T10:00:00Z"
+        }))
+        .unwrap_err();
+        assert!(matches!(err, EmailError::Output { .. }), "{err}");
+        assert!(!err.to_string().contains("aaaa"), "{err}");
+    }
+}

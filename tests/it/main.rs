@@ -2,6 +2,7 @@
 //! and the library's public entry points run over every sample.
 
 mod chat;
+mod email;
 mod fake_acs;
 mod filter;
 mod harness;

@@ -149,11 +149,8 @@ impl EmailModule {
         );
 
         let what = "emailRecipients row";
-        let partition = TableKey::new(
-            "PartitionKey",
-            &recipients::partition_key(&sender, &recipient),
-        )
-        .map_err(output_error(what))?;
+        let partition =
+            recipients::partition_key(&sender, &recipient).map_err(output_error(what))?;
         let row_key = recipients::row_key(attempted, message_id, &data.status)
             .map_err(|source| EmailError::Time { what, source })?;
         let row_key = TableKey::new("RowKey", &row_key).map_err(output_error(what))?;

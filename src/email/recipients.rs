@@ -19,6 +19,7 @@
 use crate::events::email::EmailDeliveryStatus;
 use crate::events::Timestamp;
 use crate::outputs::time_keys::{self, TimeOutOfRange};
+use crate::outputs::{OutputError, TableKey};
 
 use super::address::EmailAddress;
 
@@ -105,14 +106,19 @@ impl Verdict {
     }
 }
 
-/// The PartitionKey of a recipient's history with one sender, unescaped: `{sender}|{recipient}`.
-/// A sender never contains `|` ([`EmailAddress::parse_sender`]), so the first `|` separates them.
-pub fn partition_key(sender: &EmailAddress, recipient: &EmailAddress) -> String {
+/// The PartitionKey of a recipient's history with one sender, escaped as stored:
+/// `{sender}|{recipient}`. A sender never contains `|` ([`EmailAddress::parse_sender`]), so the
+/// first `|` separates them. An application that checks a recipient before sending computes its
+/// key with this (or the rule in `docs/email.md` §4).
+pub fn partition_key(
+    sender: &EmailAddress,
+    recipient: &EmailAddress,
+) -> Result<TableKey, OutputError> {
     let mut key = String::with_capacity(sender.as_str().len() + recipient.as_str().len() + 1);
     key.push_str(sender.as_str());
     key.push('|');
     key.push_str(recipient.as_str());
-    key
+    TableKey::new("PartitionKey", &key)
 }
 
 /// The RowKey of one report in the history, unescaped: newest first by attempt time.
@@ -159,7 +165,7 @@ mod tests {
         let sender = EmailAddress::parse_sender("DoNotReply@Contoso.com", "s").unwrap();
         let recipient = EmailAddress::parse("Ann@Fabrikam.com", "r").unwrap();
         assert_eq!(
-            partition_key(&sender, &recipient),
+            partition_key(&sender, &recipient).unwrap().as_str(),
             "donotreply@contoso.com|ann@fabrikam.com"
         );
         let at = |t: &str| Timestamp::parse(t).unwrap();

@@ -64,6 +64,7 @@ var queueNames = [
   'sms-optout-sync'
   'chat-notifications'
   'acs-events-deadletter'
+  'email-delivery-failures'
 ]
 var tableNames = [
   'SmsMessages'
@@ -72,6 +73,9 @@ var tableNames = [
   'ChatMessages'
   'ChatThreads'
   'ChatMembers'
+  'EmailDeliveryReports'
+  'EmailRecipients'
+  'EmailEngagement'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {

@@ -3,13 +3,14 @@
 //!
 //! Data flows one way: bytes from the host → [`functions`] (invocation envelope) → [`events`]
 //! (Event Grid / CloudEvents envelope, typed ACS event) → [`router`] → business modules
-//! ([`sms`], [`chat`]) → [`outputs`] (output bindings) → the invocation result.
+//! ([`sms`], [`chat`], [`email`]) → [`outputs`] (output bindings) → the invocation result.
 #![forbid(unsafe_code)]
 
 pub mod acs;
 pub mod app;
 pub mod chat;
 pub mod cli;
+pub mod email;
 pub mod events;
 pub mod filter;
 pub mod functions;

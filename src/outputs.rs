@@ -2,7 +2,10 @@
 //! to write, under the binding names of `EventGridTrigger/function.json` (our public contract).
 //!
 //! Values are typed when built (a [`TableEntity`] with checked keys, a serializable message
-//! struct) and serialized once, so the response writer only copies bytes.
+//! struct) and serialized once, so the response writer only copies bytes. Times inside keys are
+//! spelled by [`time_keys`].
+
+pub mod time_keys;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -27,6 +30,12 @@ pub enum TableBinding {
     ChatThreads,
     /// `ChatMembers`: one row per membership change.
     ChatMembers,
+    /// `EmailDeliveryReports`: every e-mail delivery report.
+    EmailDeliveryReports,
+    /// `EmailRecipients`: each recipient's delivery history with one sender, newest first.
+    EmailRecipients,
+    /// `EmailEngagement`: one row per view or click.
+    EmailEngagement,
 }
 
 /// Queue output bindings (the queue name is in function.json).
@@ -44,6 +53,8 @@ pub enum QueueBinding {
     ChatNotifications,
     /// `acs-events-deadletter`: events we could not process, raw, with the reason.
     DeadLetter,
+    /// `email-delivery-failures`: e-mail reports that are not a delivery, for an operator.
+    EmailDeliveryFailures,
 }
 
 impl TableBinding {
@@ -56,6 +67,9 @@ impl TableBinding {
             TableBinding::ChatMessages => "chatMessages",
             TableBinding::ChatThreads => "chatThreads",
             TableBinding::ChatMembers => "chatMembers",
+            TableBinding::EmailDeliveryReports => "emailDeliveryReports",
+            TableBinding::EmailRecipients => "emailRecipients",
+            TableBinding::EmailEngagement => "emailEngagement",
         }
     }
 }
@@ -70,6 +84,7 @@ impl QueueBinding {
             QueueBinding::SmsOptOutSync => "smsOptOutSync",
             QueueBinding::ChatNotifications => "chatNotifications",
             QueueBinding::DeadLetter => "deadLetter",
+            QueueBinding::EmailDeliveryFailures => "emailDeliveryFailures",
         }
     }
 }

@@ -12,6 +12,7 @@
 use serde::Serialize;
 
 use crate::chat::ChatModule;
+use crate::email::EmailModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
 use crate::functions::InvocationResult;
@@ -34,7 +35,8 @@ pub trait EventModule {
 pub enum Route {
     Sms,
     Chat,
-    /// A known type no module handles (calling, email, router, …).
+    Email,
+    /// A known type no module handles (calling, router, …).
     Acknowledged,
     /// A type this version does not know.
     Unknown,
@@ -49,6 +51,7 @@ impl Route {
         match self {
             Route::Sms => "sms",
             Route::Chat => "chat",
+            Route::Email => "email",
             Route::Acknowledged => "acknowledged",
             Route::Unknown => "unknown type",
             Route::Filtered => "outside ACS_EVENT_FILTER",
@@ -81,10 +84,11 @@ struct DeadLetter<'a> {
 /// subscription feeds several handlers, or to switch a family off without redeploying Azure.
 pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
 
-/// Routes typed events to the SMS and chat modules.
+/// Routes typed events to the SMS, chat and e-mail modules.
 pub struct Router {
     sms: SmsModule,
     chat: ChatModule,
+    email: EmailModule,
     filter: Option<Filter>,
 }
 
@@ -103,6 +107,7 @@ impl Router {
         Ok(Router {
             sms: SmsModule::from_settings(settings)?,
             chat: ChatModule::from_settings(settings)?,
+            email: EmailModule,
             filter,
         })
     }
@@ -200,6 +205,11 @@ impl Router {
             | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => (
                 Route::Chat,
                 self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
+            ),
+            AcsEvent::EmailDeliveryReportReceived(_)
+            | AcsEvent::EmailEngagementTrackingReportReceived(_) => (
+                Route::Email,
+                self.email.handle(envelope, acs).map_err(|e| e.to_string()),
             ),
             AcsEvent::Unknown { .. } => (Route::Unknown, Ok(Vec::new())),
             _ => (Route::Acknowledged, Ok(Vec::new())),

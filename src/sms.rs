@@ -12,12 +12,11 @@ pub mod opt_out;
 pub mod outbox;
 pub mod phone;
 
-use time::macros::format_description;
-
 use crate::events::sms::{
     SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive};
+use crate::outputs::time_keys;
 use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey};
 use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
@@ -358,14 +357,11 @@ impl SmsModule {
 /// and status do: a second report (say `Failed` after a retry, then `Delivered`) gets another key,
 /// while a redelivery of the same report carries the same data and lands on the same row.
 pub fn report_row_key(data: &SmsDeliveryReportReceivedEventData) -> String {
-    let time = data
-        .received_timestamp
-        .as_offset_date_time()
-        .format(format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:7]Z"
-        ))
-        .unwrap_or_else(|_| data.received_timestamp.to_rfc3339());
-    format!("{time}_{}", data.delivery_status.as_str())
+    format!(
+        "{}_{}",
+        time_keys::sortable(data.received_timestamp),
+        data.delivery_status.as_str()
+    )
 }
 
 impl EventModule for SmsModule {

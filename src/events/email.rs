@@ -2,8 +2,9 @@
 //!
 //! The docs and several spec examples spell the timestamps `deliveryAttemptTimeStamp` and
 //! `userActionTimeStamp`; the live service sends `…Timestamp` (azure-docs#111889). Both parse,
-//! the lower-case `s` is canonical. Sender and recipient addresses are personal data and are
-//! redacted in `Debug`.
+//! the lower-case `s` is canonical. Addresses, clicked links, user agents, the `Message-ID` (it
+//! often carries an address or a host's name for a person) and the status message (mail servers
+//! quote the rejected address in it) are personal data and are redacted in `Debug`.
 
 use serde::{Deserialize, Serialize};
 
@@ -51,7 +52,7 @@ pub struct EmailDeliveryReportReceivedEventData {
     pub recipient: Sensitive<String>,
     /// The RFC 5322 `Message-ID` (absent for `Suppressed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub internet_message_id: Option<String>,
+    pub internet_message_id: Option<Sensitive<String>>,
     /// The ACS operation id returned when sending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
@@ -69,9 +70,10 @@ pub struct EmailDeliveryReportReceivedEventData {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EmailDeliveryStatusDetails {
-    /// The status in words, e.g. `DestinationMailboxFull`.
+    /// The status in words, e.g. `DestinationMailboxFull`, or the server's reply, which may quote
+    /// the recipient's address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_message: Option<String>,
+    pub status_message: Option<Sensitive<String>>,
     /// The recipient's mail server (absent for `Suppressed`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient_mail_server_host_name: Option<String>,
@@ -168,13 +170,18 @@ mod tests {
             "2024-06-04T00:13:45.905Z"
         );
         assert_eq!(
-            data.internet_message_id.as_deref(),
+            data.internet_message_id.as_deref().map(String::as_str),
             Some("<xyz.abc.123@contoso.com>")
         );
         let details = data.delivery_status_details.as_ref().expect("details");
         assert_eq!(
-            details.status_message.as_deref(),
+            details.status_message.as_deref().map(String::as_str),
             Some("DestinationMailboxFull")
+        );
+        let debug = format!("{data:?}");
+        assert!(
+            !debug.contains('@') && !debug.contains("DestinationMailboxFull"),
+            "{debug}"
         );
         assert_eq!(
             details.recipient_mail_server_host_name.as_deref(),

@@ -18,16 +18,11 @@
 //! row.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use time::OffsetDateTime;
 
 use super::phone::SmsAddress;
 use crate::events::{Sensitive, Timestamp};
+use crate::outputs::time_keys::{self, TimeOutOfRange};
 use crate::outputs::{OutputError, TableKey};
-
-/// .NET `DateTime.MaxValue.Ticks`: 9999-12-31T23:59:59.9999999 in 100 ns units since 0001-01-01.
-const MAX_TICKS: i128 = 3_155_378_975_999_999_999;
-/// Ticks at the Unix epoch (1970-01-01T00:00:00Z).
-const UNIX_EPOCH_TICKS: i128 = 621_355_968_000_000_000;
 
 /// Why an opt-out key could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,6 +33,12 @@ pub enum OptOutKeyError {
     EmptyMessageId,
     #[error("{0}")]
     Key(#[from] OutputError),
+}
+
+impl From<TimeOutOfRange> for OptOutKeyError {
+    fn from(_: TimeOutOfRange) -> Self {
+        OptOutKeyError::TimeOutOfRange
+    }
 }
 
 /// A message on `sms-optout-sync`: a person's opt-out state changed, so `SmsOptOutSync` brings
@@ -72,24 +73,13 @@ pub fn partition_key(ours: &SmsAddress, theirs: &SmsAddress) -> String {
 }
 
 /// The RowKey of a keyword received at `received` in message `message_id`, escaped as stored:
-/// ascending RowKeys are newest first.
+/// ascending RowKeys are newest first ([`time_keys::newest_first`]).
 pub fn row_key(received: Timestamp, message_id: &str) -> Result<TableKey, OptOutKeyError> {
     if message_id.is_empty() {
         return Err(OptOutKeyError::EmptyMessageId);
     }
-    let inverted = inverted_ticks(received.as_offset_date_time())?;
-    Ok(TableKey::new(
-        "RowKey",
-        &format!("{inverted:019}_{message_id}"),
-    )?)
-}
-
-fn inverted_ticks(time: OffsetDateTime) -> Result<i128, OptOutKeyError> {
-    let ticks = (time.unix_timestamp_nanos() / 100)
-        .checked_add(UNIX_EPOCH_TICKS)
-        .filter(|t| (0..=MAX_TICKS).contains(t))
-        .ok_or(OptOutKeyError::TimeOutOfRange)?;
-    Ok(MAX_TICKS - ticks)
+    let key = time_keys::newest_first(received, message_id)?;
+    Ok(TableKey::new("RowKey", &key)?)
 }
 
 /// One history row as a reader gets it back (the properties the decision needs).
@@ -193,7 +183,7 @@ mod tests {
         );
         assert_eq!(
             row_key(at("0001-01-01T00:00:00Z"), "m").unwrap(),
-            format!("{MAX_TICKS}_m")
+            format!("{}_m", time_keys::MAX_TICKS)
         );
         assert_eq!(
             row_key(at("2026-11-27T10:00:00Z"), ""),

@@ -518,6 +518,9 @@ pub fn personal_values(event: &Value) -> Vec<String> {
                     "caption",
                     "originalmessage",
                     "topic",
+                    // E-mail engagement: the clicked link, and the reader's mail client.
+                    "engagementcontext",
+                    "useragent",
                 ]
                 .contains(&key.as_str())
                     || key.ends_with("displayname");

@@ -27,7 +27,7 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             let event = parse_delivery(&bytes).unwrap().remove(0);
             let mut result = InvocationResult::default();
             let route = router.route(event, &mut result);
-            let owned = matches!(route, Route::Sms | Route::Chat);
+            let owned = matches!(route, Route::Sms | Route::Chat | Route::Email);
             let event_json = if sample.is_array() {
                 sample[0].clone()
             } else {
@@ -42,7 +42,7 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             handled += usize::from(owned && schema == OutputSchema::Eventgrid);
         }
     }
-    assert_eq!(handled, 20, "2 SMS and 18 chat types are handled");
+    assert_eq!(handled, 22, "2 SMS, 18 chat and 2 e-mail types are handled");
 }
 
 #[test]

@@ -3,6 +3,7 @@
 
 mod azurite;
 mod chat;
+mod email;
 mod fake_acs;
 mod filter;
 mod harness;

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod events;
 pub mod filter;
 pub mod functions;
+pub mod logtext;
 pub mod outputs;
 pub mod router;
 pub mod server;

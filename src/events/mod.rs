@@ -24,7 +24,7 @@ pub use envelope::{
     RawEvent, Schema,
 };
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
-pub use timestamp::{Timestamp, TimestampError};
+pub use timestamp::{OutOfRange, Timestamp, TimestampError};
 pub use wire::{Int64, Sensitive};
 
 /// Helpers shared by the family modules' tests.

@@ -66,6 +66,7 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
         "sms-delivery-failures",
         "chat-notifications",
         "acs-events-deadletter",
+        "acs-events-raw",
     ] {
         assert!(
             bicep.contains(&format!("'{name}'")),

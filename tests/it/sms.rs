@@ -6,7 +6,7 @@ use acs_event_handler::settings::Settings;
 use acs_event_handler::sms::SmsModule;
 use serde_json::{json, Value};
 
-use crate::harness::{event_grid_invocation, sample_events};
+use crate::harness::{as_stored, event_grid_invocation, sample_events};
 
 const OURS: &str = "+18005550100";
 const THEIRS: &str = "+14255550123";
@@ -26,7 +26,7 @@ async fn invoke(app: &App, event: &Value) -> Value {
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    serde_json::from_slice(&reply.body).unwrap()
+    as_stored("EventGridTrigger", serde_json::from_slice(&reply.body).unwrap())
 }
 
 fn sample(file: &str) -> Value {

@@ -83,7 +83,7 @@ impl Handler {
         command
     }
 
-    fn wait_ready(&self) {
+    pub(crate) fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(mut conn) = Connection::open(self.port) {
@@ -138,6 +138,11 @@ pub fn wait_timeout(child: &mut Child, limit: Duration) -> Option<std::process::
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+/// Waits until a handler started by hand answers `GET /` (panics after 30 s).
+pub fn wait_until_ready(handler: &Handler) {
+    handler.wait_ready();
 }
 
 /// A keep-alive HTTP/1.1 connection.
@@ -308,6 +313,36 @@ pub fn invocation_with_trigger(trigger: Value, data: Option<Value>) -> Vec<u8> {
     .unwrap()
 }
 
+/// The body the host POSTs for one event as the host's code shows it (`functions-outputs.md` §7,
+/// `docs/outputs-and-limits.md` §4): the trigger value is the event's *indented* JSON text,
+/// JSON-encoded twice; `Metadata` holds the binding data, which for a JSON-text trigger includes
+/// the event's top-level members (`id`, …), each string JSON-encoded once more. Returns the body
+/// and the event text the handler will see (what a raw-event blob must hold byte for byte).
+pub fn host_invocation(event: &Value) -> (Vec<u8>, String) {
+    let text = serde_json::to_string_pretty(event).unwrap();
+    let once = serde_json::to_string(&text).unwrap();
+    let mut metadata = serde_json::Map::new();
+    if let Some(object) = event.as_object() {
+        for (name, value) in object {
+            let value = match value {
+                Value::String(s) => Value::String(serde_json::to_string(s).unwrap()),
+                Value::Array(_) => continue,
+                other => other.clone(),
+            };
+            metadata.insert(name.clone(), value);
+        }
+    }
+    metadata.insert(
+        "sys".into(),
+        serde_json::json!({"MethodName": "EventGridTrigger", "UtcNow": "2026-11-27T07:00:00.1234567Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}),
+    );
+    let body = serde_json::to_vec(
+        &serde_json::json!({"Data": {"eventGridEvent": once}, "Metadata": metadata}),
+    )
+    .unwrap();
+    (body, text)
+}
+
 /// Every event of every sample file, as (file name, event JSON).
 pub fn sample_events() -> Vec<(String, Value)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
@@ -414,7 +449,10 @@ pub fn host_outputs(function: &str, body: &Value) -> Value {
             let text = item.as_str().unwrap_or_else(|| {
                 panic!("`{name}` item is not a JSON string (the host would rewrite it): {item}")
             });
-            assert!(text.starts_with('{'), "`{name}` item is not an object's JSON text");
+            assert!(
+                text.starts_with('{'),
+                "`{name}` item is not an object's JSON text"
+            );
             let object: serde_json::Map<String, Value> = serde_json::from_str(text)
                 .unwrap_or_else(|e| panic!("`{name}` item is not a JSON object ({e})"));
             match kind {
@@ -454,7 +492,10 @@ fn check_entity(binding: &str, entity: &serde_json::Map<String, Value>) {
                 let key = value
                     .as_str()
                     .unwrap_or_else(|| panic!("`{binding}` {name} is not a string"));
-                assert!(!key.is_empty() && 2 * units(key) <= 1024, "`{binding}` {name}");
+                assert!(
+                    !key.is_empty() && 2 * units(key) <= 1024,
+                    "`{binding}` {name}"
+                );
                 assert!(
                     !key.chars()
                         .any(|c| matches!(c, '/' | '\\' | '#' | '?') || c.is_control()),
@@ -467,7 +508,9 @@ fn check_entity(binding: &str, entity: &serde_json::Map<String, Value>) {
                 custom += 1;
                 let mut chars = name.chars();
                 assert!(
-                    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    chars
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
                         && name.len() <= 255,
                     "`{binding}` property name {name:?}"

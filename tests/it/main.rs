@@ -2,9 +2,11 @@
 //! and the library's public entry points run over every sample.
 
 mod chat;
+mod edges;
 mod filter;
 mod harness;
 mod infra;
+mod limits;
 mod properties;
 mod protocol;
 mod robustness;

@@ -26,7 +26,10 @@ async fn invoke(app: &App, event: &Value) -> Value {
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    as_stored("EventGridTrigger", serde_json::from_slice(&reply.body).unwrap())
+    as_stored(
+        "EventGridTrigger",
+        serde_json::from_slice(&reply.body).unwrap(),
+    )
 }
 
 fn sample(file: &str) -> Value {

@@ -124,6 +124,14 @@ resource deadLetterContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: 'eventgrid-deadletter'
 }
 
+// The handler's blob outputs rawEvents / rawEventsUnkeyed (EventGridTrigger/function.json): the
+// whole raw event of every event whose row or message had to be cut to fit Azure's limits, and
+// of every dead letter too large for a queue message. The queue message or row names the blob.
+resource rawEventsContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01' = {
+  parent: blobService
+  name: 'acs-events-raw'
+}
+
 resource workspace 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
   name: '${namePrefix}-logs-${take(suffix, 6)}'
   location: location

@@ -2,7 +2,9 @@
 //! server and `handler replay` call [`App::invoke`], so a replayed event takes exactly the path of
 //! a live invocation.
 
+use crate::events::Delivery;
 use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::outputs::{RawArchive, RawEventPointer};
 use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
 use crate::sms_opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
@@ -40,6 +42,10 @@ pub struct App {
     sms_sender: SmsSender,
     /// `SmsOptOutSync`: the same lazily built client.
     sms_opt_out_sync: SmsOptOutSync,
+    /// Debug builds only: the function whose invocation panics outside every guard (see
+    /// [`crate::router::DEBUG_PANIC_SETTING`]), to test the server's last line of defence.
+    #[cfg(debug_assertions)]
+    panic_on_function: Option<String>,
 }
 
 impl App {
@@ -49,11 +55,28 @@ impl App {
             router: Router::from_settings(settings)?,
             sms_sender: SmsSender::from_settings(settings)?,
             sms_opt_out_sync: SmsOptOutSync::from_settings(settings)?,
+            #[cfg(debug_assertions)]
+            panic_on_function: settings
+                .get(crate::router::DEBUG_PANIC_SETTING)
+                .and_then(|v| v.strip_prefix("invoke:"))
+                .map(str::to_owned),
         })
+    }
+
+    /// Whether `name` is one of our functions (a folder with a function.json).
+    pub fn has_function(name: &str) -> bool {
+        matches!(name, functions::EVENT_GRID_FUNCTION | SMS_SENDER_FUNCTION)
     }
 
     /// Handles one invocation of `function` with the host's request body.
     pub async fn invoke(&self, function: &str, body: &[u8]) -> Reply {
+        #[cfg(debug_assertions)]
+        if self.panic_on_function.as_deref() == Some(function) {
+            panic!(
+                "{}: deliberate panic outside the router",
+                crate::router::DEBUG_PANIC_SETTING
+            );
+        }
         let outcome = match function {
             functions::EVENT_GRID_FUNCTION => self.event_grid(body),
             SMS_SENDER_FUNCTION => self.sms_sender.invoke(body).await,
@@ -70,7 +93,10 @@ impl App {
     fn event_grid(&self, body: &[u8]) -> Result<InvocationResult, ProtocolError> {
         let data = InvocationData::parse(body)?;
         let events = functions::trigger_events(data.get(functions::EVENT_GRID_BINDING)?)?;
-        let mut result = InvocationResult::default();
+        let mut result = InvocationResult {
+            archive: archive_for(&events, data.metadata_id()),
+            ..InvocationResult::default()
+        };
         for event in events {
             let route = self.router.route(event, &mut result);
             tracing::debug!(route = route.as_str(), "event routed");
@@ -80,5 +106,23 @@ impl App {
 }
 
 fn clip(name: &str) -> String {
-    name.chars().take(100).collect()
+    crate::logtext::clip(name, 100).to_owned()
+}
+
+/// Where this invocation keeps raw events (see [`RawArchive`]): named by the event's id when the
+/// invocation carries exactly one event and the host's `Metadata.id` is that id, which proves the
+/// host resolves `{id}` in the `rawEvents` blob path to exactly it (and a plain blob name);
+/// otherwise a blob the host names.
+fn archive_for(events: &Delivery, host_id: Option<String>) -> RawArchive {
+    let (Some(host_id), [only]) = (host_id, events.as_slice()) else {
+        return RawArchive::default();
+    };
+    let id = match only {
+        Ok(event) => Some(event.envelope.id.as_str()),
+        Err(invalid) => invalid.id.as_deref(),
+    };
+    match RawEventPointer::keyed(&host_id) {
+        Some(pointer) if id == Some(host_id.as_str()) => RawArchive::keyed(pointer),
+        _ => RawArchive::default(),
+    }
 }

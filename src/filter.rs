@@ -11,6 +11,7 @@
 //! A [`Filter`] is parsed once (values pre-lowercased, keys pre-split) and is cheap to evaluate:
 //! [`Filter::matches`] allocates nothing; [`Filter::evaluate`] allocates only its reason text.
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::events::{canonical_event_type, Schema};
@@ -507,6 +508,41 @@ impl Filter {
         self.check(event).is_ok()
     }
 
+    /// [`Filter::matches`] on one raw event's JSON text, reading only the fields the filter
+    /// names (the type and subject fields, the envelope keys and `data` paths of the advanced
+    /// filters); everything else is skipped without being built, at any depth. So an event
+    /// nested deeper than serde_json's limit of 128 levels is evaluated like any other, unless
+    /// a value the filter compares is itself that deep: then the answer is
+    /// [`Unevaluable`], and the caller must process the event rather than drop it.
+    pub fn matches_json(&self, raw: &str) -> Result<bool, Unevaluable> {
+        let wanted = self.wanted_fields();
+        let mut de = serde_json::Deserializer::from_str(raw);
+        let pruned = serde::de::DeserializeSeed::deserialize(Pruned(&wanted), &mut de)
+            .map_err(|e| Unevaluable(e.to_string()))?;
+        Ok(self.matches(&pruned))
+    }
+
+    /// The tree of fields [`Filter::check`] may read, with names lowercased.
+    fn wanted_fields(&self) -> Wanted {
+        let mut top = Wanted::default();
+        for name in ["eventtype", "type", "subject", "id"] {
+            top.child(name).whole = true;
+        }
+        for filter in &self.advanced {
+            match &filter.key.target {
+                KeyTarget::Envelope(name) => top.child(name).whole = true,
+                KeyTarget::Data(path) => {
+                    let mut node = top.child("data");
+                    for segment in path {
+                        node = node.child(&lowercase(segment));
+                    }
+                    node.whole = true;
+                }
+            }
+        }
+        top
+    }
+
     /// Clauses in Event Grid's order: event type, subject prefix, subject suffix, advanced
     /// filters (all ANDed; the values of one advanced filter are ORed).
     fn check<'a>(&self, event: &'a Value) -> Result<(), Rejection<'a>> {
@@ -951,6 +987,107 @@ fn prefix_compatible(pattern: &str, prefix: &str, case_sensitive: bool) -> bool 
     } else {
         let (pattern, prefix) = (lowercase(pattern), lowercase(prefix));
         pattern.starts_with(&prefix) || prefix.starts_with(&pattern)
+    }
+}
+
+/// A raw event the filter could not be evaluated on (a compared value nested deeper than the
+/// JSON reader's limit, or text that is not JSON). The router processes such an event: dropping
+/// it would lose an event Event Grid did deliver.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the event cannot be evaluated against the filter: {0}")]
+pub struct Unevaluable(String);
+
+/// The fields of an event the filter reads: a member is kept when its name matches a child
+/// case-insensitively; a child marked `whole` is read entirely, the others only for their own
+/// children. Everything else is skipped with `IgnoredAny`, which serde_json walks without
+/// recursion, so depth costs nothing there.
+#[derive(Debug, Default)]
+struct Wanted {
+    whole: bool,
+    children: Vec<(String, Wanted)>,
+}
+
+impl Wanted {
+    fn child(&mut self, lowered_name: &str) -> &mut Wanted {
+        let at = match self.children.iter().position(|(n, _)| n == lowered_name) {
+            Some(at) => at,
+            None => {
+                self.children
+                    .push((lowered_name.to_owned(), Wanted::default()));
+                self.children.len() - 1
+            }
+        };
+        &mut self.children[at].1
+    }
+
+    fn find(&self, name: &str) -> Option<&Wanted> {
+        self.children
+            .iter()
+            .find(|(wanted, _)| eq_ignore_case(name, wanted))
+            .map(|(_, node)| node)
+    }
+}
+
+/// Reads one JSON value keeping only the [`Wanted`] members (see there).
+struct Pruned<'w>(&'w Wanted);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Pruned<'_> {
+    type Value = Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        if self.0.whole {
+            return Value::deserialize(deserializer);
+        }
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Pruned<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<M: serde::de::MapAccess<'de>>(self, mut map: M) -> Result<Value, M::Error> {
+        let mut kept = Map::new();
+        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match self.0.find(&key) {
+                Some(node) => {
+                    let value = map.next_value_seed(Pruned(node))?;
+                    kept.insert(key.into_owned(), value);
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Value::Object(kept))
+    }
+
+    // A container that is not an object cannot be stepped into by a key: its content is never
+    // read, so it is skipped; scalars stand for themselves.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Value::Array(Vec::new()))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 }
 
@@ -2577,5 +2714,37 @@ mod tests {
         assert!(eq_ignore_case("MessageBody", "messagebody"));
         assert!(!eq_ignore_case("MessageBody", "messagebodies"));
         assert_eq!(lowercase("ΟΔΟΣ"), "οδοσ");
+    }
+
+    #[test]
+    fn raw_events_are_evaluated_on_the_named_fields_at_any_depth() {
+        let f = filter(json!({
+            "includedEventTypes": ["Microsoft.Communication.SMSReceived"],
+            "subjectBeginsWith": "/phonenumber/",
+            "advancedFilters": [
+                {"operatorType": "StringContains", "key": "data.Message", "values": ["hello"]},
+                {"operatorType": "IsNotNull", "key": "Id"}
+            ]
+        }));
+        let deep = format!("{}{}", "[".repeat(5000), "]".repeat(5000));
+        let raw = |message: &str, extra: &str| {
+            format!(
+                r#"{{"id":"e1","eventType":"Microsoft.Communication.SMSReceived","subject":"/phonenumber/15555555555","extra":{extra},"data":{{"message":"{message}","deep":{extra}}}}}"#
+            )
+        };
+        // 5 000 levels outside the named fields: read like any event, both ways.
+        assert_eq!(f.matches_json(&raw("Hello there", &deep)), Ok(true));
+        assert_eq!(f.matches_json(&raw("bye", &deep)), Ok(false));
+        // The same answer as the Value-based evaluation on an ordinary event.
+        for message in ["hello", "nope"] {
+            let text = raw(message, "[1]");
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(f.matches_json(&text), Ok(f.matches(&value)), "{message}");
+        }
+        // A compared value that is itself too deep cannot be evaluated: the caller must process.
+        let too_deep = filter(json!({
+            "advancedFilters": [{"operatorType": "IsNotNull", "key": "data.deep"}]
+        }));
+        assert!(too_deep.matches_json(&raw("x", &deep)).is_err());
     }
 }

@@ -1,6 +1,6 @@
 //! The Azure Functions custom-handler protocol, without HTTP: the host's invocation body
 //! (`{"Data": {...}, "Metadata": {...}}`) in, the invocation result
-//! (`{"Outputs": {...}, "Logs": [...], "ReturnValue": null}`) out.
+//! (`{"Outputs": {...}, "Logs": [...], "ReturnValue": true}`) out.
 //!
 //! The host JSON-encodes string values a second time, and may hand an Event Grid trigger value
 //! over as an object, a string holding the event, or (with `cardinality: many`) a string holding an
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::events::{parse_delivery, parse_event, Delivery, DeliveryError};
-use crate::outputs::{GroupedOutputs, Output};
+use crate::outputs::{GroupedOutputs, Output, RawArchive};
 
 /// The function folder (and URL path) of the Event Grid function.
 pub const EVENT_GRID_FUNCTION: &str = "EventGridTrigger";
@@ -52,6 +52,16 @@ pub enum ProtocolError {
     },
     #[error("the function cannot run until its configuration is fixed: {0}")]
     Unavailable(String),
+    #[error("{method} is not allowed here; use {allowed}")]
+    MethodNotAllowed {
+        method: String,
+        allowed: &'static str,
+    },
+    #[error("the body did not arrive within {millis} ms")]
+    BodyTimeout { millis: u64 },
+    /// A bug (a panic outside the per-event guard): 500, so the host retries the invocation.
+    #[error("internal error in the handler; the invocation may be retried")]
+    Internal,
 }
 
 impl ProtocolError {
@@ -60,8 +70,10 @@ impl ProtocolError {
     pub fn status(&self) -> u16 {
         match self {
             ProtocolError::UnknownFunction(_) => 404,
+            ProtocolError::MethodNotAllowed { .. } => 405,
+            ProtocolError::BodyTimeout { .. } => 408,
             ProtocolError::TooLarge { .. } => 413,
-            ProtocolError::Transient(_) => 500,
+            ProtocolError::Transient(_) | ProtocolError::Internal => 500,
             ProtocolError::Unavailable(_) => 503,
             _ => 400,
         }
@@ -72,6 +84,68 @@ impl ProtocolError {
 struct InvokeRequest<'a> {
     #[serde(rename = "Data", alias = "data", borrow, default)]
     data: Option<Bindings<'a>>,
+    #[serde(rename = "Metadata", alias = "metadata", borrow, default)]
+    metadata: Option<MetadataId<'a>>,
+}
+
+/// `Metadata.id`, and nothing else of `Metadata`. The host fills `Metadata` from the binding
+/// data, and for a trigger value that is JSON text it adds the event's top-level members to the
+/// binding data (`Utility.ApplyBindingData`, see `docs/outputs-and-limits.md` §4): so
+/// `Metadata.id` is there exactly when the `{id}` expression of a blob path can be resolved.
+/// Any shape is accepted (a `Metadata` that is not an object has no id), so reading it can never
+/// fail an invocation that ignoring it would have passed.
+struct MetadataId<'a>(Option<&'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for MetadataId<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
+            type Value = MetadataId<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<MetadataId<'a>, M::Error> {
+                let mut id = None;
+                while let Some(name) = map.next_key::<Cow<'de, str>>()? {
+                    if name == "id" {
+                        id = Some(map.next_value::<&'de RawValue>()?);
+                    } else {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                    }
+                }
+                Ok(MetadataId(id))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<MetadataId<'a>, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(MetadataId(None))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+            fn visit_unit<E>(self) -> Result<MetadataId<'a>, E> {
+                Ok(MetadataId(None))
+            }
+        }
+        deserializer.deserialize_any(Visitor(std::marker::PhantomData))
+    }
 }
 
 /// Binding name to raw value, in a small vector: an invocation has a handful of bindings, and a
@@ -101,11 +175,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for Bindings<'a> {
     }
 }
 
-/// The `Data` of an invocation: binding name to raw value.
-pub struct InvocationData<'a>(Vec<(Cow<'a, str>, &'a RawValue)>);
+/// The `Data` of an invocation (binding name to raw value), and `Metadata.id`.
+pub struct InvocationData<'a> {
+    bindings: Vec<(Cow<'a, str>, &'a RawValue)>,
+    metadata_id: Option<&'a RawValue>,
+}
 
 impl<'a> InvocationData<'a> {
-    /// Reads the host's envelope; `Metadata` is ignored (the trigger value has everything).
+    /// Reads the host's envelope. Of `Metadata` only `id` is read (see [`MetadataId`]): the
+    /// trigger value has everything else.
     pub fn parse(body: &'a [u8]) -> Result<Self, ProtocolError> {
         let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
         if first != Some(b'{') {
@@ -123,15 +201,32 @@ impl<'a> InvocationData<'a> {
                 ProtocolError::NotJson(e.to_string())
             }
         })?;
+        let metadata_id = request.metadata.and_then(|m| m.0);
         request
             .data
-            .map(|bindings| InvocationData(bindings.0))
+            .map(|bindings| InvocationData {
+                bindings: bindings.0,
+                metadata_id,
+            })
             .ok_or(ProtocolError::MissingData)
+    }
+
+    /// `Metadata.id` as text: the host JSON-encodes string values once more, so a JSON string
+    /// holding a JSON string is decoded (up to twice). `None` when absent or not a string.
+    pub fn metadata_id(&self) -> Option<String> {
+        let raw = self.metadata_id?;
+        let mut text: String = serde_json::from_str(raw.get()).ok()?;
+        if text.starts_with('"') {
+            if let Ok(inner) = serde_json::from_str::<String>(&text) {
+                text = inner;
+            }
+        }
+        Some(text)
     }
 
     /// The raw value of an input binding.
     pub fn get(&self, binding: &'static str) -> Result<&'a RawValue, ProtocolError> {
-        self.0
+        self.bindings
             .iter()
             .find(|(name, _)| name == binding)
             .map(|(_, value)| *value)
@@ -206,21 +301,49 @@ pub fn trigger_events(raw: &RawValue) -> Result<Delivery, ProtocolError> {
     }
 }
 
-/// The invocation result the host expects; `ReturnValue` is always null (no `$return` binding).
+/// The invocation result the host expects.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct InvocationResult {
     pub outputs: Vec<Output>,
     pub logs: Vec<String>,
+    /// Raw events kept whole in a blob (cut or dead-lettered events), written as one blob
+    /// output when the reply is built.
+    pub archive: RawArchive,
 }
+
+/// The `ReturnValue` of every reply: `true`, a value that writes nothing.
+///
+/// A null `ReturnValue` makes the host log "ReturnValue not set on http response" for every
+/// invocation: at Warning up to host 4.16 (and in every 3.x), at Debug since 4.17.0
+/// (Azure/azure-functions-host 52dd704e, DefaultHttpWorkerService.cs L204-207). A non-null value
+/// with no `$return` binding (ours have none) is not bound to anything: before 4.17 it is
+/// dropped (`HttpScriptInvocationResultExtensions.ToScriptInvocationResult` only reads it for a
+/// `$return` binding); since 4.17 it becomes the invocation's `Return`, which
+/// `WorkerFunctionInvoker.HandleOutputDictionary` copies into the outputs **only when it is a
+/// JSON object**, and which the generated function method (returning `Task`, no `$return`
+/// parameter) then discards. A boolean is therefore inert in every host version; an object
+/// would write its members as outputs, and a string could be base64-decoded if a `$return`
+/// binding were ever added. Evidence: `docs/host-protocol.md` §1.
+pub const RETURN_VALUE: bool = true;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct ResultBody<'a> {
     outputs: GroupedOutputs<'a>,
-    logs: &'a [String],
-    return_value: (),
+    logs: EscapedLogs<'a>,
+    return_value: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<ErrorBody<'a>>,
+}
+
+/// `Logs` lines, each escaped for the log it becomes (the host logs every line at Information):
+/// see [`crate::logtext`]. The one place every line passes through.
+struct EscapedLogs<'a>(&'a [String]);
+
+impl Serialize for EscapedLogs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().map(|line| crate::logtext::escape(line)))
+    }
 }
 
 #[derive(Serialize)]
@@ -232,18 +355,29 @@ struct ErrorBody<'a> {
 impl InvocationResult {
     /// The JSON body of a successful reply.
     pub fn to_json(&self) -> Vec<u8> {
+        let blob = match self.archive.output() {
+            Some(Ok(blob)) => Some(blob),
+            Some(Err(e)) => {
+                // Cannot happen: raw events are JSON objects (or the array of them).
+                tracing::error!(error = %e, "could not build the raw-event blob");
+                None
+            }
+            None => None,
+        };
         let body = ResultBody {
-            outputs: GroupedOutputs(&self.outputs),
-            logs: &self.logs,
-            return_value: (),
+            outputs: GroupedOutputs::with_extra(&self.outputs, blob.as_ref()),
+            logs: EscapedLogs(&self.logs),
+            return_value: RETURN_VALUE,
             error: None,
         };
-        // Sized up front: the outputs are already serialized, so their length is known.
+        // Sized up front: the outputs are already serialized, so their length is known (each
+        // becomes a JSON string, a little longer for its escaped quotes).
         let size = 64
             + self
                 .outputs
                 .iter()
-                .map(|o| o.value().get().len() + 24)
+                .chain(blob.as_ref())
+                .map(|o| o.value().get().len() * 9 / 8 + 24)
                 .sum::<usize>()
             + self.logs.iter().map(|l| l.len() + 4).sum::<usize>();
         let mut buffer = Vec::with_capacity(size);
@@ -254,20 +388,22 @@ impl InvocationResult {
     }
 }
 
-const FALLBACK_BODY: &[u8] = br#"{"Outputs":{},"Logs":[],"ReturnValue":null}"#;
+const FALLBACK_BODY: &[u8] = br#"{"Outputs":{},"Logs":[],"ReturnValue":true}"#;
 
 /// The JSON body of a failed reply: the host envelope (never empty) plus an `Error` object that
-/// says what went wrong.
+/// says what went wrong. (The host reads no body of a non-2xx reply; this one is for people and
+/// for `replay`.)
 pub fn error_json(error: &ProtocolError) -> Vec<u8> {
     let message = error.to_string();
+    let escaped = crate::logtext::escape(&message);
     let logs = [format!("error: {message}")];
     let body = ResultBody {
-        outputs: GroupedOutputs(&[]),
-        logs: &logs,
-        return_value: (),
+        outputs: GroupedOutputs::with_extra(&[], None),
+        logs: EscapedLogs(&logs),
+        return_value: RETURN_VALUE,
         error: Some(ErrorBody {
             status: error.status(),
-            message: &message,
+            message: &escaped,
         }),
     };
     serde_json::to_vec(&body).unwrap_or_else(|_| FALLBACK_BODY.to_vec())
@@ -370,7 +506,7 @@ mod tests {
         let body: serde_json::Value =
             serde_json::from_slice(&error_json(&ProtocolError::MissingData)).unwrap();
         assert_eq!(body["Error"]["status"], 400);
-        assert_eq!(body["ReturnValue"], serde_json::Value::Null);
+        assert_eq!(body["ReturnValue"], serde_json::Value::Bool(true));
         assert!(body["Outputs"].as_object().unwrap().is_empty());
     }
 }

@@ -14,6 +14,7 @@ pub mod email;
 pub mod events;
 pub mod filter;
 pub mod functions;
+pub mod logtext;
 pub mod outputs;
 pub mod router;
 pub mod server;

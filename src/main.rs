@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use acs_event_handler::app::App;
 use acs_event_handler::cli::{filter, input, inspect, replay, sample, send, Cli, Command};
+use acs_event_handler::logtext::LineSafe;
 use acs_event_handler::server;
 use acs_event_handler::settings::Settings;
 use clap::Parser;
@@ -20,6 +21,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -34,7 +36,8 @@ fn main() -> ExitCode {
 }
 
 async fn run(command: Command) -> ExitCode {
-    let app = match App::new(&Settings::from_env()) {
+    let settings = Settings::from_env();
+    let app = match App::new(&settings) {
         Ok(app) => Arc::new(app),
         Err(e) => {
             tracing::error!("{e}");
@@ -59,7 +62,14 @@ async fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            match server::serve(app, port, shutdown_signal()).await {
+            let options = match server::ServerOptions::from_settings(&settings) {
+                Ok(options) => options,
+                Err(e) => {
+                    tracing::error!("{e}");
+                    return ExitCode::from(2);
+                }
+            };
+            match server::serve(app, port, options, shutdown_signal()).await {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     tracing::error!("{e}");
@@ -149,21 +159,36 @@ fn finish(outcome: std::io::Result<usize>, out: &mut impl Write) -> ExitCode {
 }
 
 /// Info and debug go to stdout (the host logs it as Information), warnings and errors to stderr
-/// (logged as Error). `RUST_LOG` may name a level (`debug`, `warn`, …); default `info`.
+/// (logged as Error). `RUST_LOG` may name a level (`debug`, `warn`, …); default `info`. Every
+/// record is written through [`LineSafe`], so text from outside in a field or message cannot
+/// break it into forged lines.
 fn init_tracing() {
     let level = std::env::var("RUST_LOG")
         .ok()
         .and_then(|v| v.trim().parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
-    let writer = std::io::stderr
-        .with_max_level(tracing::Level::WARN)
-        .or_else(std::io::stdout);
+    let stderr = || LineSafe(std::io::stderr());
+    let stdout = || LineSafe(std::io::stdout());
+    let writer = stderr.with_max_level(tracing::Level::WARN).or_else(stdout);
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(writer)
         .with_ansi(false)
         .with_target(false)
         .init();
+}
+
+/// A panic is reported as one error line with its location, never its message: a message can
+/// quote input (a string slicing panic prints the string), and input holds personal data. The
+/// guards in the router and the server turn the panic into a dead letter or a JSON 500.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown location".to_owned());
+        tracing::error!(%location, "panic (message withheld: it may quote input)");
+    }));
 }
 
 /// Resolves on SIGTERM (the host stopping us) or Ctrl-C.

@@ -1,9 +1,24 @@
-//! Output bindings: the table entities and queue messages an invocation asks the Functions host
-//! to write, under the binding names of `EventGridTrigger/function.json` (our public contract).
+//! Output bindings: the table entities, queue messages and blobs an invocation asks the
+//! Functions host to write, under the binding names of `EventGridTrigger/function.json` (our
+//! public contract).
 //!
 //! Values are typed when built (a [`TableEntity`] with checked keys, a serializable message
-//! struct) and serialized once, so the response writer only copies bytes. Times inside keys are
-//! spelled by [`time_keys`].
+//! struct) and serialized once, so the response writer only copies bytes. Building an output is
+//! also where Azure's limits are enforced ([`limits`]): an output Azure would refuse fails the
+//! host's write, the host answers Event Grid 500, and Event Grid retries the event for 24 hours.
+//! So an over-long text is cut on a character boundary and flagged (`<Property>Truncated` on a
+//! row, `<field>Truncated` in a message); the router then keeps the whole raw event in a blob and
+//! points the output at it ([`Output::point_to_raw_event`]). Nothing is lost, and nothing is
+//! refused. `docs/outputs-and-limits.md` has the evidence for every number and for the encoding.
+//!
+//! **Encoding.** Each table row and queue message is sent to the host as a JSON *string* holding
+//! the item's compact JSON text, not as a JSON object. The host reads the reply with Newtonsoft
+//! (which turns date-like strings inside objects into `DateTime`s and re-emits them converted to
+//! its local zone) and hands an object item to the extension as `JObject.ToString()`, which is
+//! indented; a string item reaches the extension as its exact UTF-8 bytes. So what we size here
+//! is byte for byte what the extension writes.
+//!
+//! Times inside keys are spelled by [`time_keys`].
 
 pub mod time_keys;
 
@@ -57,6 +72,17 @@ pub enum QueueBinding {
     EmailDeliveryFailures,
 }
 
+/// Blob output bindings: one value per invocation each (a blob binding is not a collector).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BlobBinding {
+    /// `acs-events-raw/{id}.json`: the raw event of a one-event invocation whose id the host can
+    /// put in the blob path. Deterministic: a redelivery overwrites the same blob.
+    RawEvents,
+    /// `acs-events-raw/unkeyed/{rand-guid}.json`: the raw events of any other invocation, as a
+    /// JSON array (a delivery body `handler replay` reads).
+    RawEventsUnkeyed,
+}
+
 impl TableBinding {
     /// The binding name in function.json.
     pub fn name(self) -> &'static str {
@@ -89,6 +115,94 @@ impl QueueBinding {
     }
 }
 
+/// The container of both raw-event blob bindings (`path` in function.json).
+pub const RAW_EVENTS_CONTAINER: &str = "acs-events-raw";
+/// Where [`BlobBinding::RawEventsUnkeyed`] writes, inside [`RAW_EVENTS_CONTAINER`].
+pub const UNKEYED_PREFIX: &str = "acs-events-raw/unkeyed/";
+
+impl BlobBinding {
+    /// The binding name in function.json.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlobBinding::RawEvents => "rawEvents",
+            BlobBinding::RawEventsUnkeyed => "rawEventsUnkeyed",
+        }
+    }
+}
+
+/// Where the raw event of a cut or dead-lettered event is kept, as the output that was cut
+/// names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RawEventPointer {
+    /// The exact blob (`acs-events-raw/<id>.json`).
+    Blob(String),
+    /// A blob under this prefix whose name the host draws (`{rand-guid}`); it holds an array of
+    /// raw events, and the event's id finds it.
+    Prefix(&'static str),
+}
+
+impl RawEventPointer {
+    /// The pointer for an event whose id the host can put in a blob path, if it can: the name
+    /// must be a plain blob name (ASCII letters, digits, `-`, `_`, `.`, at most 200, not ending
+    /// in `.`), so that the path resolves to exactly this text and Storage accepts it.
+    pub fn keyed(id: &str) -> Option<RawEventPointer> {
+        let plain = !id.is_empty()
+            && id.len() <= 200
+            && !id.ends_with('.')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+        plain.then(|| RawEventPointer::Blob(format!("{RAW_EVENTS_CONTAINER}/{id}.json")))
+    }
+
+    /// The blob binding that writes what this pointer names.
+    pub fn binding(&self) -> BlobBinding {
+        match self {
+            RawEventPointer::Blob(_) => BlobBinding::RawEvents,
+            RawEventPointer::Prefix(_) => BlobBinding::RawEventsUnkeyed,
+        }
+    }
+}
+
+/// Azure's limits on what one output may hold: the one table of them, each with its source
+/// (`docs/outputs-and-limits.md` §2 has the citations). Sizes are computed the way the service
+/// computes them: table strings in UTF-16 code units, entities with the Table service's size
+/// formula, queue messages as the base64 text the Queues extension really enqueues.
+pub mod limits {
+    /// A table string property: "up to 64 KiB" [docs: Table service data model], stored as
+    /// UTF-16, so 32 768 code units.
+    pub const TABLE_STRING_UTF16_UNITS: usize = 32 * 1024;
+    /// A whole entity: 1 MiB [docs: Table service data model], computed with the service's
+    /// formula `4 + 2·len(PartitionKey + RowKey) + Σ (8 + 2·len(name) + size(value))` [docs:
+    /// Azure Storage team blog, "How the size of an entity is calculated"].
+    pub const TABLE_ENTITY_BYTES: usize = 1024 * 1024;
+    /// What we let an entity reach: 8 KiB below the limit. A measurement found the real ceiling
+    /// 88 bytes under 1 MiB by that formula [obs: joelverhagen's entity-limits gist, 2021].
+    pub const TABLE_ENTITY_BUDGET: usize = TABLE_ENTITY_BYTES - 8 * 1024;
+    /// Properties per entity: 255 including `PartitionKey`, `RowKey` and `Timestamp` [docs].
+    pub const TABLE_CUSTOM_PROPERTIES: usize = 252;
+    /// A property name: up to 255 characters, C# identifier rules [docs].
+    pub const TABLE_PROPERTY_NAME_CHARS: usize = 255;
+    /// `PartitionKey` and `RowKey`: 1 KiB each, stored as UTF-16 [docs].
+    pub const TABLE_KEY_UTF16_BYTES: usize = 1024;
+    /// A queue message: 64 KiB of message text [docs: Queue service]; the service answers
+    /// `413 RequestBodyTooLarge … MaxLimit: 65536` [obs].
+    pub const QUEUE_MESSAGE_TEXT_BYTES: usize = 64 * 1024;
+    /// The Queues extension 5.x base64-encodes every message by default (`QueuesOptions`
+    /// `MessageEncoding = Base64` [code]), so what we may send is the largest payload whose
+    /// base64 fits: 65 536 / 4 · 3 = 49 152 bytes of UTF-8.
+    pub const QUEUE_MESSAGE_BYTES: usize = QUEUE_MESSAGE_TEXT_BYTES / 4 * 3;
+    /// Room left free in an output that was cut, for the pointer to the raw event that the
+    /// router adds afterwards (a blob path is at most 1 024 characters; ours are under 256).
+    pub const POINTER_RESERVE_BYTES: usize = 2048;
+
+    /// The length of the base64 text of `bytes` bytes (with padding), as the Queues extension
+    /// enqueues it.
+    pub const fn base64_len(bytes: usize) -> usize {
+        bytes.div_ceil(3) * 4
+    }
+}
+
 /// Why a key or an output value could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OutputError {
@@ -100,10 +214,22 @@ pub enum OutputError {
     NotAnObject,
     #[error("could not serialize the output: {0}")]
     Serialize(String),
+    #[error("property name `{0}` is not a C# identifier of at most 255 characters")]
+    BadPropertyName(String),
+    #[error("{count} properties; an Azure Table entity holds at most 252")]
+    TooManyProperties { count: usize },
+    /// Even with every text cut to nothing the output would not fit (cannot happen for the rows
+    /// and messages this crate builds: their other fields are small).
+    #[error("{binding}: {size} bytes without any text, over the limit of {limit}")]
+    TooLarge {
+        binding: &'static str,
+        size: usize,
+        limit: usize,
+    },
 }
 
 /// Maximum key size in Azure Table storage: 1 KiB, stored as UTF-16.
-const MAX_KEY_UTF16_BYTES: usize = 1024;
+const MAX_KEY_UTF16_BYTES: usize = limits::TABLE_KEY_UTF16_BYTES;
 
 /// Escapes a source id into a valid Azure Table key, reversibly: the characters Azure forbids in
 /// keys (`/ \ # ?`, U+0000–U+001F, U+007F–U+009F) and `%` itself become `%XX` (UTF-8 bytes,
@@ -321,51 +447,320 @@ impl<'a> TableEntity<'a> {
     }
 }
 
-impl Serialize for TableEntity<'_> {
+/// How one property of an entity is written: the value (a string maybe cut short) and whether
+/// it was cut.
+struct Written<'e, 'a> {
+    name: &'static str,
+    value: WrittenValue<'e, 'a>,
+}
+
+enum WrittenValue<'e, 'a> {
+    Str { text: &'e str, cut: bool },
+    Other(&'e Property<'a>),
+}
+
+/// The entity as it will be written: properties sorted by name (two code paths that build the
+/// same row produce the same bytes), every string within [`limits::TABLE_STRING_UTF16_UNITS`],
+/// and the whole within [`limits::TABLE_ENTITY_BUDGET`]. Cut strings are flagged with a
+/// `<Name>Truncated: true` property.
+struct FittedEntity<'e, 'a> {
+    partition_key: &'e TableKey,
+    row_key: &'e TableKey,
+    properties: Vec<Written<'e, 'a>>,
+}
+
+/// The UTF-16 length of `text` (what Azure Tables count).
+fn utf16_len(text: &str) -> usize {
+    text.chars().map(char::len_utf16).sum()
+}
+
+/// The longest prefix of `text` of at most `max_units` UTF-16 code units, cut on a character
+/// boundary (a surrogate pair is never split).
+fn prefix_utf16(text: &str, max_units: usize) -> &str {
+    let mut units = 0;
+    for (at, ch) in text.char_indices() {
+        units += ch.len_utf16();
+        if units > max_units {
+            return text.get(..at).unwrap_or_default();
+        }
+    }
+    text
+}
+
+/// Azure's C# identifier rule for property names, in its ASCII form (all our names are ASCII).
+fn valid_property_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= limits::TABLE_PROPERTY_NAME_CHARS
+}
+
+/// The suffix of the flag that says a text was cut: `BodyTruncated`, `messageTruncated`.
+const TRUNCATED_SUFFIX: &str = "Truncated";
+
+impl<'e, 'a> FittedEntity<'e, 'a> {
+    fn size_of(&self) -> usize {
+        let keys = utf16_len(self.partition_key.as_str()) + utf16_len(self.row_key.as_str());
+        let mut size = 4 + 2 * keys;
+        for property in &self.properties {
+            let name = 2 * property.name.len();
+            size += 8 + name;
+            size += match &property.value {
+                WrittenValue::Str { text, cut } => {
+                    let flag = if *cut {
+                        8 + name + 2 * TRUNCATED_SUFFIX.len() + 1
+                    } else {
+                        0
+                    };
+                    4 + 2 * utf16_len(text) + flag
+                }
+                WrittenValue::Other(Property::Bool(_)) => 1,
+                WrittenValue::Other(Property::Int(_)) | WrittenValue::Other(Property::Float(_)) => {
+                    8
+                }
+                // Stringified by the Tables extension (indented): count it generously.
+                WrittenValue::Other(other) => {
+                    4 + 4 * serde_json::to_string(other).map_or(0, |t| t.len())
+                }
+            };
+        }
+        size
+    }
+
+    fn fit(entity: &'e TableEntity<'a>) -> Result<(Self, bool), OutputError> {
+        let mut properties: Vec<Written<'e, 'a>> = Vec::with_capacity(entity.properties.len());
+        for (name, value) in &entity.properties {
+            if *name == UPSERT_ETAG.0 {
+                continue;
+            }
+            if !valid_property_name(name)
+                || name.len() + TRUNCATED_SUFFIX.len() > limits::TABLE_PROPERTY_NAME_CHARS
+            {
+                return Err(OutputError::BadPropertyName((*name).to_owned()));
+            }
+            let value = match value {
+                Property::Str(text) => {
+                    let cut = prefix_utf16(text, limits::TABLE_STRING_UTF16_UNITS);
+                    WrittenValue::Str {
+                        text: cut,
+                        cut: cut.len() < text.len(),
+                    }
+                }
+                other => WrittenValue::Other(other),
+            };
+            properties.push(Written { name, value });
+        }
+        properties.sort_unstable_by_key(|p| p.name);
+        let mut fitted = FittedEntity {
+            partition_key: &entity.partition_key,
+            row_key: &entity.row_key,
+            properties,
+        };
+        let mut truncated = fitted.is_cut();
+        // The pointer to the raw event, added later to a cut entity, is one more property.
+        let count = fitted.properties.len()
+            + fitted.properties.iter().filter(|p| p.is_cut()).count()
+            + usize::from(truncated);
+        if count > limits::TABLE_CUSTOM_PROPERTIES {
+            return Err(OutputError::TooManyProperties { count });
+        }
+        let mut size = fitted.size_of();
+        if size > limits::TABLE_ENTITY_BUDGET || truncated {
+            let target = limits::TABLE_ENTITY_BUDGET - limits::POINTER_RESERVE_BYTES;
+            while size > target {
+                // Shorten the longest text by the excess (2 bytes per UTF-16 unit), flag it.
+                let longest = fitted
+                    .properties
+                    .iter_mut()
+                    .filter_map(|p| match &mut p.value {
+                        WrittenValue::Str { text, cut } if !text.is_empty() => Some((text, cut)),
+                        _ => None,
+                    })
+                    .max_by_key(|(text, _)| text.len());
+                let Some((text, cut)) = longest else {
+                    return Err(OutputError::TooLarge {
+                        binding: "table entity",
+                        size,
+                        limit: target,
+                    });
+                };
+                let units = utf16_len(text);
+                let excess_units = (size - target).div_ceil(2) + TRUNCATED_SUFFIX.len() + 16;
+                *text = prefix_utf16(text, units.saturating_sub(excess_units));
+                *cut = true;
+                truncated = true;
+                size = fitted.size_of();
+            }
+        }
+        Ok((fitted, truncated))
+    }
+
+    fn is_cut(&self) -> bool {
+        self.properties.iter().any(Written::is_cut)
+    }
+}
+
+impl Written<'_, '_> {
+    fn is_cut(&self) -> bool {
+        matches!(self.value, WrittenValue::Str { cut: true, .. })
+    }
+}
+
+impl Serialize for FittedEntity<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut sorted: Vec<&(&'static str, Property<'_>)> = self
-            .properties
-            .iter()
-            .filter(|(name, _)| *name != UPSERT_ETAG.0)
-            .collect();
-        sorted.sort_unstable_by_key(|(name, _)| *name);
-        let mut map = serializer.serialize_map(Some(sorted.len() + 3))?;
-        map.serialize_entry("PartitionKey", &self.partition_key)?;
-        map.serialize_entry("RowKey", &self.row_key)?;
-        for (name, value) in sorted {
-            map.serialize_entry(name, value)?;
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("PartitionKey", self.partition_key)?;
+        map.serialize_entry("RowKey", self.row_key)?;
+        for property in &self.properties {
+            match &property.value {
+                WrittenValue::Str { text, cut } => {
+                    map.serialize_entry(property.name, text)?;
+                    if *cut {
+                        map.serialize_entry(
+                            &format_args!("{}{TRUNCATED_SUFFIX}", property.name),
+                            &true,
+                        )?;
+                    }
+                }
+                WrittenValue::Other(value) => map.serialize_entry(property.name, value)?,
+            }
         }
         map.serialize_entry(UPSERT_ETAG.0, UPSERT_ETAG.1)?;
         map.end()
     }
 }
 
-/// One value for one output binding, serialized once when built.
+impl Serialize for TableEntity<'_> {
+    /// As [`Output::entity`] writes it, limits applied; an entity that cannot be fitted fails.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        FittedEntity::fit(self)
+            .map_err(serde::ser::Error::custom)?
+            .0
+            .serialize(serializer)
+    }
+}
+
+/// What kind of binding an output is for: it decides how the value is encoded in the reply and
+/// how the pointer to a raw event is spelled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Table,
+    Queue,
+    Blob,
+}
+
+/// One value for one output binding, serialized once when built, within Azure's limits.
 #[derive(Debug, Clone)]
 pub struct Output {
     binding: &'static str,
+    kind: Kind,
     value: Box<RawValue>,
+    truncated: bool,
 }
 
 impl PartialEq for Output {
     fn eq(&self, other: &Self) -> bool {
-        self.binding == other.binding && self.value.get() == other.value.get()
+        self.binding == other.binding
+            && self.kind == other.kind
+            && self.truncated == other.truncated
+            && self.value.get() == other.value.get()
+    }
+}
+
+fn raw(text: String) -> Result<Box<RawValue>, OutputError> {
+    RawValue::from_string(text).map_err(|e| OutputError::Serialize(e.to_string()))
+}
+
+/// The length `text` takes as a JSON string body, as serde_json writes it.
+fn json_escaped_len(ch: char) -> usize {
+    match ch {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if (c as u32) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
+}
+
+/// The longest prefix of `text` whose JSON-escaped length is at most `max`.
+fn prefix_escaped(text: &str, max: usize) -> &str {
+    let mut len = 0;
+    for (at, ch) in text.char_indices() {
+        len += json_escaped_len(ch);
+        if len > max {
+            return text.get(..at).unwrap_or_default();
+        }
+    }
+    text
+}
+
+/// Cuts a queue message (a JSON object we serialized) until its text fits `target` bytes: the
+/// longest string field is shortened, any other oversized field is left out; either way a
+/// `<field>Truncated: true` says so. Only runs for messages over the limit, so the hot path
+/// never parses.
+fn fit_message(binding: &'static str, text: &str, target: usize) -> Result<String, OutputError> {
+    let mut object: serde_json::Map<String, Value> =
+        serde_json::from_str(text).map_err(|e| OutputError::Serialize(e.to_string()))?;
+    loop {
+        let serialized =
+            serde_json::to_string(&object).map_err(|e| OutputError::Serialize(e.to_string()))?;
+        if serialized.len() <= target {
+            return Ok(serialized);
+        }
+        let excess = serialized.len() - target;
+        let largest = object
+            .iter()
+            .filter(|(name, _)| !name.ends_with(TRUNCATED_SUFFIX))
+            .map(|(name, value)| {
+                let size = match value {
+                    Value::String(s) => s.len(),
+                    Value::Null | Value::Bool(_) | Value::Number(_) => 0,
+                    other => serde_json::to_string(other).map_or(0, |t| t.len()),
+                };
+                (name.clone(), size)
+            })
+            .filter(|(_, size)| *size > 0)
+            .max_by_key(|(_, size)| *size);
+        let Some((name, _)) = largest else {
+            return Err(OutputError::TooLarge {
+                binding,
+                size: serialized.len(),
+                limit: target,
+            });
+        };
+        let flag_cost = name.len() + TRUNCATED_SUFFIX.len() + 10;
+        match object.get_mut(&name) {
+            Some(Value::String(s)) => {
+                let escaped: usize = s.chars().map(json_escaped_len).sum();
+                let keep = prefix_escaped(s, escaped.saturating_sub(excess + flag_cost)).len();
+                s.truncate(keep);
+            }
+            _ => {
+                object.remove(&name);
+            }
+        }
+        object.insert(format!("{name}{TRUNCATED_SUFFIX}"), Value::Bool(true));
     }
 }
 
 impl Output {
-    /// A row for a table binding.
+    /// A row for a table binding, with every limit of [`limits`] applied (see [`FittedEntity`]);
+    /// [`Output::truncated`] says whether a text was cut.
     pub fn entity(binding: TableBinding, entity: &TableEntity) -> Result<Output, OutputError> {
-        let value = serde_json::value::to_raw_value(entity)
+        let (fitted, truncated) = FittedEntity::fit(entity)?;
+        let value = serde_json::value::to_raw_value(&fitted)
             .map_err(|e| OutputError::Serialize(e.to_string()))?;
         Ok(Output {
             binding: binding.name(),
+            kind: Kind::Table,
             value,
+            truncated,
         })
     }
 
     /// A message for a queue binding; `message` must serialize to a JSON object (the host would
-    /// turn a bare string into binary or a date).
+    /// turn a bare string into binary or a date). A message over [`limits::QUEUE_MESSAGE_BYTES`]
+    /// is cut to fit, and [`Output::truncated`] says so.
     pub fn message<T: Serialize + ?Sized>(
         binding: QueueBinding,
         message: &T,
@@ -375,10 +770,63 @@ impl Output {
         if !value.get().starts_with('{') {
             return Err(OutputError::NotAnObject);
         }
+        if value.get().len() <= limits::QUEUE_MESSAGE_BYTES {
+            return Ok(Output {
+                binding: binding.name(),
+                kind: Kind::Queue,
+                value,
+                truncated: false,
+            });
+        }
+        let target = limits::QUEUE_MESSAGE_BYTES - limits::POINTER_RESERVE_BYTES;
+        let fitted = fit_message(binding.name(), value.get(), target)?;
         Ok(Output {
             binding: binding.name(),
-            value,
+            kind: Kind::Queue,
+            value: raw(fitted)?,
+            truncated: true,
         })
+    }
+
+    /// A blob for a blob binding: `json` is written byte for byte. It must be a JSON object or
+    /// array: the host tries to base64-decode every other string it is given for a binding, and
+    /// text starting with `{` or `[` is never valid base64.
+    pub fn blob(binding: BlobBinding, json: String) -> Result<Output, OutputError> {
+        if !matches!(json.as_bytes().first(), Some(b'{' | b'[')) {
+            return Err(OutputError::NotAnObject);
+        }
+        Ok(Output {
+            binding: binding.name(),
+            kind: Kind::Blob,
+            value: raw(json)?,
+            truncated: false,
+        })
+    }
+
+    /// Adds the pointer to the raw event to a row or message that was cut (`RawEventBlob` /
+    /// `rawEventBlob`, or `…BlobPrefix` when the host names the blob). Room for it was kept
+    /// free when the output was cut ([`limits::POINTER_RESERVE_BYTES`]).
+    pub fn point_to_raw_event(&mut self, pointer: &RawEventPointer) -> Result<(), OutputError> {
+        let (field, path) = match (self.kind, pointer) {
+            (Kind::Table, RawEventPointer::Blob(path)) => ("RawEventBlob", path.as_str()),
+            (Kind::Table, RawEventPointer::Prefix(prefix)) => ("RawEventBlobPrefix", *prefix),
+            (Kind::Queue, RawEventPointer::Blob(path)) => ("rawEventBlob", path.as_str()),
+            (Kind::Queue, RawEventPointer::Prefix(prefix)) => ("rawEventBlobPrefix", *prefix),
+            (Kind::Blob, _) => return Ok(()),
+        };
+        let text = self.value.get();
+        let Some(body) = text.strip_suffix('}') else {
+            return Err(OutputError::NotAnObject);
+        };
+        let separator = if body.trim_end().ends_with('{') {
+            ""
+        } else {
+            ","
+        };
+        let path =
+            serde_json::to_string(path).map_err(|e| OutputError::Serialize(e.to_string()))?;
+        self.value = raw(format!("{body}{separator}\"{field}\":{path}}}"))?;
+        Ok(())
     }
 
     /// The binding name this value is for.
@@ -386,35 +834,137 @@ impl Output {
         self.binding
     }
 
-    /// The serialized value.
+    /// The serialized value (a JSON object for rows and messages; the blob's JSON text).
     pub fn value(&self) -> &RawValue {
         &self.value
     }
+
+    /// Whether a text of this output was cut to fit Azure's limits.
+    pub fn truncated(&self) -> bool {
+        self.truncated
+    }
 }
 
-/// Outputs grouped by binding name, in first-seen order: `{"smsMessages": [..], ...}`, the shape
-/// the host splits into one row or message per array element.
-pub struct GroupedOutputs<'a>(pub &'a [Output]);
+/// Outputs grouped by binding name, in first-seen order: `{"smsMessages": ["{…}", …], ...}`,
+/// the shape the host splits into one row or message per array element. Each row and message is
+/// a JSON string holding its JSON text (see the module docs for why); a blob binding gets its
+/// one value as a bare string.
+pub struct GroupedOutputs<'a> {
+    outputs: &'a [Output],
+    extra: Option<&'a Output>,
+}
+
+impl<'a> GroupedOutputs<'a> {
+    /// `outputs`, then `extra` (the invocation's raw-event blob).
+    pub fn with_extra(outputs: &'a [Output], extra: Option<&'a Output>) -> Self {
+        GroupedOutputs { outputs, extra }
+    }
+
+    fn all(&self) -> impl Iterator<Item = &'a Output> + 'a {
+        self.outputs.iter().chain(self.extra)
+    }
+}
 
 impl Serialize for GroupedOutputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut names: Vec<&'static str> = Vec::new();
-        for output in self.0 {
-            if !names.contains(&output.binding) {
-                names.push(output.binding);
+        struct Items<'g, 'a>(&'g GroupedOutputs<'a>, &'static str);
+        impl Serialize for Items<'_, '_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(
+                    self.0
+                        .all()
+                        .filter(|o| o.binding == self.1)
+                        .map(|o| o.value.get()),
+                )
+            }
+        }
+        let mut names: Vec<(&'static str, Kind)> = Vec::new();
+        for output in self.all() {
+            if !names.iter().any(|(n, _)| *n == output.binding) {
+                names.push((output.binding, output.kind));
             }
         }
         let mut map = serializer.serialize_map(Some(names.len()))?;
-        for name in names {
-            let values: Vec<&RawValue> = self
-                .0
-                .iter()
-                .filter(|o| o.binding == name)
-                .map(|o| o.value())
-                .collect();
-            map.serialize_entry(name, &values)?;
+        for (name, kind) in names {
+            match kind {
+                // One value: the first (an invocation builds exactly one per blob binding).
+                Kind::Blob => {
+                    if let Some(blob) = self.all().find(|o| o.binding == name) {
+                        map.serialize_entry(name, blob.value.get())?;
+                    }
+                }
+                Kind::Table | Kind::Queue => map.serialize_entry(name, &Items(self, name))?,
+            }
         }
         map.end()
+    }
+}
+
+/// The raw events an invocation keeps whole, because an output of theirs was cut or their dead
+/// letter would not fit, and the one blob that holds them.
+///
+/// A blob output binding takes one value per invocation, and its path can use only the host's
+/// binding data. So: when the invocation carries one event whose id the host can put into the
+/// path (`rawEvents`, `acs-events-raw/{id}.json`), the blob is that event, byte for byte, and a
+/// redelivery overwrites it with the same bytes. Otherwise (a batch, an id that is not a plain
+/// blob name, a host that did not resolve `{id}`) the events go to `rawEventsUnkeyed`
+/// (`acs-events-raw/unkeyed/{rand-guid}.json`) as one JSON array, and a redelivery writes
+/// another blob. `docs/outputs-and-limits.md` §4 has the evidence.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct RawArchive {
+    /// Set for a one-event invocation whose id the host resolves in the blob path.
+    keyed: Option<RawEventPointer>,
+    events: Vec<Box<str>>,
+}
+
+impl RawArchive {
+    /// An archive whose blob is named by the (only) event's id.
+    pub fn keyed(pointer: RawEventPointer) -> Self {
+        RawArchive {
+            keyed: Some(pointer),
+            events: Vec::new(),
+        }
+    }
+
+    /// Keeps `raw` (one event's JSON text) and returns the pointer its outputs carry.
+    pub fn keep(&mut self, raw: &str) -> RawEventPointer {
+        self.events.push(raw.into());
+        match &self.keyed {
+            Some(pointer) if self.events.len() == 1 => pointer.clone(),
+            _ => RawEventPointer::Prefix(UNKEYED_PREFIX),
+        }
+    }
+
+    /// How many events are kept.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// Whether no event is kept.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
+    /// The blob output, if any event is kept.
+    pub fn output(&self) -> Option<Result<Output, OutputError>> {
+        match (&self.keyed, self.events.as_slice()) {
+            (_, []) => None,
+            (Some(pointer), [only]) => Some(Output::blob(pointer.binding(), only.to_string())),
+            _ => {
+                let mut array = String::with_capacity(
+                    2 + self.events.iter().map(|e| e.len() + 1).sum::<usize>(),
+                );
+                array.push('[');
+                for (i, event) in self.events.iter().enumerate() {
+                    if i > 0 {
+                        array.push(',');
+                    }
+                    array.push_str(event);
+                }
+                array.push(']');
+                Some(Output::blob(BlobBinding::RawEventsUnkeyed, array))
+            }
+        }
     }
 }
 
@@ -460,6 +1010,7 @@ mod tests {
             .with_opt("SegmentCount", None::<i32>);
         let out = Output::entity(TableBinding::SmsMessages, &entity).unwrap();
         assert_eq!(out.binding(), "smsMessages");
+        assert!(!out.truncated());
         assert_eq!(
             out.value().get(),
             r#"{"PartitionKey":"+15555555555","RowKey":"m%2F1","Direction":"inbound","odata.etag":"*"}"#
@@ -470,11 +1021,238 @@ mod tests {
         );
 
         let msg = Output::message(QueueBinding::DeadLetter, &serde_json::json!({"a": 1})).unwrap();
-        let grouped = serde_json::to_string(&GroupedOutputs(&[out.clone(), msg, out])).unwrap();
-        assert!(
-            grouped.starts_with(r#"{"smsMessages":[{"PartitionKey""#),
+        let blob = Output::blob(BlobBinding::RawEvents, r#"{"id":"e"}"#.to_owned()).unwrap();
+        let all = [out.clone(), msg, out];
+        let grouped =
+            serde_json::to_string(&GroupedOutputs::with_extra(&all, Some(&blob))).unwrap();
+        // Rows and messages are JSON strings holding their JSON text; a blob is one string.
+        let value: Value = serde_json::from_str(&grouped).unwrap();
+        assert_eq!(value["smsMessages"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            value["smsMessages"][0].as_str(),
+            Some(all[0].value().get()),
             "{grouped}"
         );
-        assert!(grouped.contains(r#""deadLetter":[{"a":1}]"#), "{grouped}");
+        assert_eq!(value["deadLetter"][0], r#"{"a":1}"#, "{grouped}");
+        assert_eq!(value["rawEvents"], r#"{"id":"e"}"#, "{grouped}");
+        assert!(
+            grouped.starts_with(r#"{"smsMessages":["{\"PartitionKey"#),
+            "{grouped}"
+        );
+    }
+
+    fn text_of(output: &Output, field: &str) -> String {
+        let value: Value = serde_json::from_str(output.value().get()).unwrap();
+        value[field].as_str().unwrap_or_default().to_owned()
+    }
+
+    fn flag(output: &Output, field: &str) -> bool {
+        let value: Value = serde_json::from_str(output.value().get()).unwrap();
+        value[field] == Value::Bool(true)
+    }
+
+    /// The entity size by the Table service's formula, from the JSON the extension receives.
+    fn entity_size(output: &Output) -> usize {
+        let value: serde_json::Map<String, Value> =
+            serde_json::from_str(output.value().get()).unwrap();
+        let mut size = 4;
+        for (name, v) in &value {
+            let len = |s: &str| s.encode_utf16().count();
+            match name.as_str() {
+                "PartitionKey" | "RowKey" => size += 2 * len(v.as_str().unwrap()),
+                "odata.etag" => {}
+                _ => {
+                    size += 8 + 2 * len(name);
+                    size += match v {
+                        Value::String(s) => 4 + 2 * len(s),
+                        Value::Bool(_) => 1,
+                        _ => 8,
+                    };
+                }
+            }
+        }
+        size
+    }
+
+    #[test]
+    fn long_table_strings_are_cut_on_a_character_boundary_and_flagged() {
+        let ascii = "A".repeat(61_440);
+        let emoji = "😀".repeat(17_000); // 34 000 UTF-16 units
+        let huge = "é".repeat(900_000);
+        for (name, text) in [("ascii", &ascii), ("emoji", &emoji), ("huge", &huge)] {
+            let entity = TableEntity::new("p", "r")
+                .unwrap()
+                .with("Body", text.as_str());
+            let out = Output::entity(TableBinding::ChatMessages, &entity).unwrap();
+            assert!(out.truncated(), "{name}");
+            let body = text_of(&out, "Body");
+            assert!(
+                body.encode_utf16().count() <= limits::TABLE_STRING_UTF16_UNITS,
+                "{name}"
+            );
+            assert!(text.starts_with(&body), "{name}: a prefix of the original");
+            assert!(flag(&out, "BodyTruncated"), "{name}");
+            assert!(entity_size(&out) <= limits::TABLE_ENTITY_BUDGET, "{name}");
+        }
+        // 16 384 emoji fill the 32 768 units exactly; no surrogate is split.
+        let entity = TableEntity::new("p", "r")
+            .unwrap()
+            .with("Body", emoji.as_str());
+        let out = Output::entity(TableBinding::ChatMessages, &entity).unwrap();
+        assert_eq!(text_of(&out, "Body").chars().count(), 16_384);
+        // A text at the limit is not cut.
+        let exact = "x".repeat(limits::TABLE_STRING_UTF16_UNITS);
+        let entity = TableEntity::new("p", "r")
+            .unwrap()
+            .with("Body", exact.as_str());
+        assert!(!Output::entity(TableBinding::ChatMessages, &entity)
+            .unwrap()
+            .truncated());
+    }
+
+    #[test]
+    fn many_long_strings_keep_the_entity_under_one_mebibyte() {
+        const NAMES: [&str; 40] = [
+            "P00", "P01", "P02", "P03", "P04", "P05", "P06", "P07", "P08", "P09", "P10", "P11",
+            "P12", "P13", "P14", "P15", "P16", "P17", "P18", "P19", "P20", "P21", "P22", "P23",
+            "P24", "P25", "P26", "P27", "P28", "P29", "P30", "P31", "P32", "P33", "P34", "P35",
+            "P36", "P37", "P38", "P39",
+        ];
+        let text = "t".repeat(30_000);
+        let mut entity = TableEntity::new("p", "r").unwrap().with("Count", 7i64);
+        for name in NAMES {
+            entity = entity.with(name, text.as_str());
+        }
+        let out = Output::entity(TableBinding::ChatThreads, &entity).unwrap();
+        assert!(out.truncated());
+        let size = entity_size(&out);
+        assert!(
+            size <= limits::TABLE_ENTITY_BUDGET - limits::POINTER_RESERVE_BYTES,
+            "{size}"
+        );
+        // Room was kept for the pointer, and adding it keeps the entity within the budget.
+        let mut out = out;
+        out.point_to_raw_event(&RawEventPointer::keyed("e-1").unwrap())
+            .unwrap();
+        assert!(entity_size(&out) <= limits::TABLE_ENTITY_BUDGET);
+        assert_eq!(text_of(&out, "RawEventBlob"), "acs-events-raw/e-1.json");
+        let value: Value = serde_json::from_str(out.value().get()).unwrap();
+        assert_eq!(value["Count"], 7);
+        assert_eq!(value["odata.etag"], "*");
+    }
+
+    #[test]
+    fn property_names_and_counts_are_checked() {
+        for bad in ["odata-type", "1st", "", "a b"] {
+            let entity = TableEntity::new("p", "r").unwrap().with(bad, "x");
+            assert!(
+                matches!(
+                    Output::entity(TableBinding::SmsMessages, &entity),
+                    Err(OutputError::BadPropertyName(_))
+                ),
+                "{bad:?}"
+            );
+        }
+        let names: Vec<&'static str> = (0..253)
+            .map(|i| &*Box::leak(format!("P{i}").into_boxed_str()))
+            .collect();
+        let mut entity = TableEntity::new("p", "r").unwrap();
+        for name in &names {
+            entity = entity.with(name, 1i64);
+        }
+        assert_eq!(
+            Output::entity(TableBinding::SmsMessages, &entity).unwrap_err(),
+            OutputError::TooManyProperties { count: 253 }
+        );
+    }
+
+    #[test]
+    fn long_queue_messages_fit_after_base64_and_say_what_was_cut() {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Inbox<'a> {
+            message_id: &'a str,
+            message: &'a str,
+            attempts: Vec<u32>,
+        }
+        let cases = [
+            ("60 KB", "B".repeat(61_440), 1),
+            ("900 KB", "B".repeat(921_600), 1),
+            ("escapes", "\u{1}\"".repeat(20_000), 1),
+            ("emoji", "😀".repeat(17_000), 1),
+            ("big array", "short".to_owned(), 20_000),
+        ];
+        for (name, text, attempts) in cases {
+            let message = Inbox {
+                message_id: "m1",
+                message: &text,
+                attempts: vec![123_456; attempts],
+            };
+            let mut out = Output::message(QueueBinding::SmsInbox, &message).unwrap();
+            assert!(out.truncated(), "{name}");
+            let len = out.value().get().len();
+            assert!(
+                len <= limits::QUEUE_MESSAGE_BYTES - limits::POINTER_RESERVE_BYTES,
+                "{name}: {len}"
+            );
+            assert!(
+                limits::base64_len(len) <= limits::QUEUE_MESSAGE_TEXT_BYTES,
+                "{name}"
+            );
+            assert_eq!(
+                text_of(&out, "messageId"),
+                "m1",
+                "{name}: small fields kept"
+            );
+            if attempts > 1 {
+                assert!(flag(&out, "attemptsTruncated"), "{name}");
+            } else {
+                assert!(flag(&out, "messageTruncated"), "{name}");
+                assert!(text.starts_with(&text_of(&out, "message")), "{name}");
+            }
+            out.point_to_raw_event(&RawEventPointer::Prefix(UNKEYED_PREFIX))
+                .unwrap();
+            assert_eq!(text_of(&out, "rawEventBlobPrefix"), UNKEYED_PREFIX);
+            assert!(
+                limits::base64_len(out.value().get().len()) <= limits::QUEUE_MESSAGE_TEXT_BYTES
+            );
+        }
+        // At the limit: untouched.
+        let fits = serde_json::json!({"message": "x".repeat(limits::QUEUE_MESSAGE_BYTES - 14)});
+        let out = Output::message(QueueBinding::SmsInbox, &fits).unwrap();
+        assert_eq!(out.value().get().len(), limits::QUEUE_MESSAGE_BYTES);
+        assert!(!out.truncated());
+        assert_eq!(limits::base64_len(limits::QUEUE_MESSAGE_BYTES), 65_536);
+        assert_eq!(limits::base64_len(limits::QUEUE_MESSAGE_BYTES + 1), 65_540);
+    }
+
+    #[test]
+    fn keyed_pointers_only_for_plain_blob_names() {
+        assert_eq!(
+            RawEventPointer::keyed("5b8f3c2e-1f2d-4a5e-9c1b-2f7f0b6f1a01"),
+            Some(RawEventPointer::Blob(
+                "acs-events-raw/5b8f3c2e-1f2d-4a5e-9c1b-2f7f0b6f1a01.json".into()
+            ))
+        );
+        for bad in ["", "a/b", "a?b", "x.", "..", "é", &"a".repeat(201)] {
+            assert_eq!(RawEventPointer::keyed(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_archive_is_one_event_verbatim_or_an_array() {
+        let mut keyed = RawArchive::keyed(RawEventPointer::keyed("e1").unwrap());
+        assert!(keyed.output().is_none());
+        let raw = r#"{"id":"e1","data":{"t":"2026-01-01T10:00:00+02:00"}}"#;
+        assert_eq!(keyed.keep(raw), RawEventPointer::keyed("e1").unwrap());
+        let blob = keyed.output().unwrap().unwrap();
+        assert_eq!((blob.binding(), blob.value().get()), ("rawEvents", raw));
+
+        let mut unkeyed = RawArchive::default();
+        assert_eq!(unkeyed.keep(raw), RawEventPointer::Prefix(UNKEYED_PREFIX));
+        unkeyed.keep("5");
+        let blob = unkeyed.output().unwrap().unwrap();
+        assert_eq!(blob.binding(), "rawEventsUnkeyed");
+        assert_eq!(blob.value().get(), format!("[{raw},5]"));
     }
 }

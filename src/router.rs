@@ -16,6 +16,7 @@ use crate::email::EmailModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
 use crate::functions::InvocationResult;
+use crate::logtext::quote;
 use crate::outputs::{Output, QueueBinding};
 use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
@@ -60,15 +61,32 @@ impl Route {
     }
 }
 
+/// Why an event went to the dead-letter queue (`reason` of the message).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DeadLetterReason {
+    /// Not an Event Grid event or CloudEvent.
+    InvalidEvent,
+    /// A known type whose data (or time) does not fit.
+    InvalidData,
+    /// The owning module refused it (a permanent fault, e.g. a key over 1 KiB).
+    ProcessingFailed,
+    /// A bug: the module panicked on it. Logged at error level; the rest of the invocation goes
+    /// on.
+    InternalError,
+}
+
 /// The dead-letter queue message: the raw event, untouched, and why it was not processed.
 ///
 /// The event is kept as JSON *text*, byte for byte as received: embedded as JSON it could be
 /// nested deeper than the host's JSON reader accepts (which would fail the invocation and turn
-/// poison into retries), and the host would rewrite date-like strings inside it.
+/// poison into retries), and the host would rewrite date-like strings inside it. When the whole
+/// message would not fit a queue message, `event` is cut (`eventTruncated: true`) and the raw
+/// event is kept whole in a blob (`rawEventBlob` / `rawEventBlobPrefix`).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DeadLetter<'a> {
-    reason: &'static str,
+    reason: DeadLetterReason,
     error: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     path: Option<&'a str>,
@@ -84,19 +102,27 @@ struct DeadLetter<'a> {
 /// subscription feeds several handlers, or to switch a family off without redeploying Azure.
 pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
 
+/// A test hook compiled into debug builds only: `route:<event type>` makes the router panic
+/// inside its guard when it routes an event of that type, as a module bug would; `invoke:<name>`
+/// makes [`crate::app::App::invoke`] panic for that function, outside every guard. Release
+/// builds do not read it.
+pub const DEBUG_PANIC_SETTING: &str = "HANDLER_DEBUG_PANIC";
+
 /// Routes typed events to the SMS, chat and e-mail modules.
 pub struct Router {
     sms: SmsModule,
     chat: ChatModule,
     email: EmailModule,
     filter: Option<Filter>,
+    #[cfg(debug_assertions)]
+    panic_on_type: Option<String>,
 }
 
 impl Router {
     /// Builds the modules and the optional event filter from the app settings.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let filter = settings
-            .get(EVENT_FILTER_SETTING)
+            .text(EVENT_FILTER_SETTING)?
             .map(|json| {
                 Filter::parse(json).map_err(|e| SettingsError {
                     name: EVENT_FILTER_SETTING,
@@ -109,6 +135,11 @@ impl Router {
             chat: ChatModule::from_settings(settings)?,
             email: EmailModule,
             filter,
+            #[cfg(debug_assertions)]
+            panic_on_type: settings
+                .get(DEBUG_PANIC_SETTING)
+                .and_then(|v| v.strip_prefix("route:"))
+                .map(str::to_owned),
         })
     }
 
@@ -123,7 +154,7 @@ impl Router {
             Ok(event) => event,
             Err(invalid) => {
                 let letter = DeadLetter {
-                    reason: "invalidEvent",
+                    reason: DeadLetterReason::InvalidEvent,
                     error: &invalid.to_string(),
                     path: None,
                     event_id: invalid.id.as_deref(),
@@ -131,38 +162,44 @@ impl Router {
                     event: invalid.raw.get(),
                 };
                 let detail = "not an Event Grid event or CloudEvent";
-                self.dead_letter(
-                    &letter,
-                    invalid.event_type.as_deref(),
-                    invalid.id.as_deref(),
-                    detail,
-                    result,
-                );
+                self.dead_letter(&letter, detail, result);
                 return Route::DeadLetter;
             }
         };
         let envelope = &event.envelope;
+        let mut note = "";
         if let Some(filter) = &self.filter {
-            // Only evaluated when the setting is present; the raw event is what Event Grid
-            // filters on. An event that cannot be read as JSON here was already rejected above.
-            let delivered = serde_json::from_str::<serde_json::Value>(event.raw.get())
-                .is_ok_and(|value| filter.matches(&value));
-            if !delivered {
-                let route = Route::Filtered;
-                result.logs.push(log_line(
-                    &envelope.event_type,
-                    &envelope.id,
-                    route.as_str(),
-                    0,
-                ));
-                return route;
+            // Only evaluated when the setting is present, on the raw event (what Event Grid
+            // filters on), reading only the fields the filter names. An event the filter cannot
+            // be evaluated on is processed: dropping it would lose an event Event Grid delivered.
+            match filter.matches_json(event.raw.get()) {
+                Ok(true) => {}
+                Ok(false) => {
+                    let route = Route::Filtered;
+                    result.logs.push(log_line(
+                        &envelope.event_type,
+                        &envelope.id,
+                        route.as_str(),
+                        0,
+                    ));
+                    return route;
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        event_type = %quote(&envelope.event_type, 120),
+                        id = %quote(&envelope.id, 120),
+                        error = %e,
+                        "ACS_EVENT_FILTER cannot be evaluated on this event; processing it"
+                    );
+                    note = " (ACS_EVENT_FILTER could not be evaluated)";
+                }
             }
         }
         let acs = match &event.data {
             Ok(acs) => acs,
             Err(error) => {
                 let letter = DeadLetter {
-                    reason: "invalidData",
+                    reason: DeadLetterReason::InvalidData,
                     error: &error.to_string(),
                     path: Some(&error.path),
                     event_id: Some(&envelope.id),
@@ -170,21 +207,79 @@ impl Router {
                     event: event.raw.get(),
                 };
                 let detail = format!("data does not fit at `{}`", error.path);
-                self.dead_letter(
-                    &letter,
-                    Some(&envelope.event_type),
-                    Some(&envelope.id),
-                    &detail,
-                    result,
-                );
+                self.dead_letter(&letter, &detail, result);
                 return Route::DeadLetter;
             }
         };
-        let (route, outcome) = match acs {
-            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => (
-                Route::Sms,
-                self.sms.handle(envelope, acs).map_err(|e| e.to_string()),
-            ),
+        let route = Self::owner(acs);
+        // The last line of defence: a bug in a module costs that one event (dead-lettered as
+        // internalError), not the invocation, and never the connection.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.dispatch(route, envelope, acs)
+        }));
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::error!(
+                    event_type = %quote(&envelope.event_type, 120),
+                    id = %quote(&envelope.id, 120),
+                    module = route.as_str(),
+                    "a module panicked; the event is dead-lettered as internalError"
+                );
+                let letter = DeadLetter {
+                    reason: DeadLetterReason::InternalError,
+                    error: "the module failed unexpectedly (a bug); see the handler's error log",
+                    path: None,
+                    event_id: Some(&envelope.id),
+                    event_type: Some(&envelope.event_type),
+                    event: event.raw.get(),
+                };
+                let detail = format!("internal error in the {} module", route.as_str());
+                self.dead_letter(&letter, &detail, result);
+                return Route::DeadLetter;
+            }
+        };
+        match outcome {
+            Ok(mut outputs) => {
+                if outputs.iter().any(Output::truncated) {
+                    let pointer = result.archive.keep(event.raw.get());
+                    for output in outputs.iter_mut().filter(|o| o.truncated()) {
+                        if let Err(e) = output.point_to_raw_event(&pointer) {
+                            // Cannot happen for our own JSON objects; the blob is written anyway.
+                            tracing::error!(error = %e, "could not point an output at its raw event");
+                        }
+                    }
+                }
+                let route_text = format!("{}{note}", route.as_str());
+                result.logs.push(log_line(
+                    &envelope.event_type,
+                    &envelope.id,
+                    &route_text,
+                    outputs.len(),
+                ));
+                result.outputs.extend(outputs);
+                route
+            }
+            Err(error) => {
+                let letter = DeadLetter {
+                    reason: DeadLetterReason::ProcessingFailed,
+                    error: &error,
+                    path: None,
+                    event_id: Some(&envelope.id),
+                    event_type: Some(&envelope.event_type),
+                    event: event.raw.get(),
+                };
+                let detail = format!("the {} module could not process it", route.as_str());
+                self.dead_letter(&letter, &detail, result);
+                Route::DeadLetter
+            }
+        }
+    }
+
+    /// Which module owns a type (or what happens to it).
+    fn owner(acs: &AcsEvent) -> Route {
+        match acs {
+            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => Route::Sms,
             AcsEvent::ChatMessageReceived(_)
             | AcsEvent::ChatMessageEdited(_)
             | AcsEvent::ChatMessageDeleted(_)
@@ -202,77 +297,62 @@ impl Router {
             | AcsEvent::ChatThreadParticipantAdded(_)
             | AcsEvent::ChatThreadParticipantRemoved(_)
             | AcsEvent::ChatMemberAddedToThreadWithUser(_)
-            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => (
-                Route::Chat,
-                self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
-            ),
+            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => Route::Chat,
             AcsEvent::EmailDeliveryReportReceived(_)
-            | AcsEvent::EmailEngagementTrackingReportReceived(_) => (
-                Route::Email,
-                self.email.handle(envelope, acs).map_err(|e| e.to_string()),
-            ),
-            AcsEvent::Unknown { .. } => (Route::Unknown, Ok(Vec::new())),
-            _ => (Route::Acknowledged, Ok(Vec::new())),
-        };
-        match outcome {
-            Ok(outputs) => {
-                result.logs.push(log_line(
-                    &envelope.event_type,
-                    &envelope.id,
-                    route.as_str(),
-                    outputs.len(),
-                ));
-                result.outputs.extend(outputs);
-                route
-            }
-            Err(error) => {
-                let letter = DeadLetter {
-                    reason: "processingFailed",
-                    error: &error,
-                    path: None,
-                    event_id: Some(&envelope.id),
-                    event_type: Some(&envelope.event_type),
-                    event: event.raw.get(),
-                };
-                let detail = format!("the {} module could not process it", route.as_str());
-                self.dead_letter(
-                    &letter,
-                    Some(&envelope.event_type),
-                    Some(&envelope.id),
-                    &detail,
-                    result,
-                );
-                Route::DeadLetter
-            }
+            | AcsEvent::EmailEngagementTrackingReportReceived(_) => Route::Email,
+            AcsEvent::Unknown { .. } => Route::Unknown,
+            _ => Route::Acknowledged,
         }
     }
 
-    fn dead_letter(
+    /// The owning module's outputs (runs inside the panic guard).
+    fn dispatch(
         &self,
-        letter: &DeadLetter<'_>,
-        event_type: Option<&str>,
-        id: Option<&str>,
-        detail: &str,
-        result: &mut InvocationResult,
-    ) {
+        route: Route,
+        envelope: &Envelope,
+        acs: &AcsEvent,
+    ) -> Result<Vec<Output>, String> {
+        #[cfg(debug_assertions)]
+        if self
+            .panic_on_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(&envelope.event_type))
+        {
+            panic!("{DEBUG_PANIC_SETTING}: deliberate panic while routing");
+        }
+        match route {
+            Route::Sms => self.sms.handle(envelope, acs).map_err(|e| e.to_string()),
+            Route::Chat => self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
+            Route::Email => self.email.handle(envelope, acs).map_err(|e| e.to_string()),
+            _ => Ok(Vec::new()),
+        }
+    }
+
+    fn dead_letter(&self, letter: &DeadLetter<'_>, detail: &str, result: &mut InvocationResult) {
+        let event_type = letter.event_type.unwrap_or("?");
+        let id = letter.event_id.unwrap_or("?");
         let route = format!("{} ({detail})", Route::DeadLetter.as_str());
         match Output::message(QueueBinding::DeadLetter, letter) {
-            Ok(output) => {
+            Ok(mut output) => {
+                if output.truncated() {
+                    // The raw event did not fit the message: it is kept whole in a blob.
+                    let pointer = result.archive.keep(letter.event);
+                    if let Err(e) = output.point_to_raw_event(&pointer) {
+                        tracing::error!(error = %e, "could not point a dead letter at its raw event");
+                    }
+                }
                 result.outputs.push(output);
-                result.logs.push(log_line(
-                    event_type.unwrap_or("?"),
-                    id.unwrap_or("?"),
-                    &route,
-                    1,
-                ));
+                result.logs.push(log_line(event_type, id, &route, 1));
             }
             Err(e) => {
-                // Cannot happen for a struct of strings and raw JSON; say so rather than drop.
+                // Cannot happen for a struct of strings; keep the raw event in a blob rather
+                // than drop it, and say so.
                 tracing::error!(error = %e, "could not build a dead-letter message");
+                result.archive.keep(letter.event);
                 result.logs.push(log_line(
-                    event_type.unwrap_or("?"),
-                    id.unwrap_or("?"),
-                    "LOST: dead-letter failed",
+                    event_type,
+                    id,
+                    "dead-letter message failed; raw event kept in a blob",
                     0,
                 ));
             }
@@ -280,19 +360,13 @@ impl Router {
     }
 }
 
-/// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length.
+/// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length and escaped
+/// (they come from the sender; see [`crate::logtext`]).
 fn log_line(event_type: &str, id: &str, route: &str, outputs: usize) -> String {
     let plural = if outputs == 1 { "" } else { "s" };
     format!(
         "{} {}: {route}, {outputs} output{plural}",
-        clip(event_type),
-        clip(id)
+        quote(event_type, 120),
+        quote(id, 120)
     )
-}
-
-fn clip(text: &str) -> &str {
-    match text.char_indices().nth(120) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    }
 }

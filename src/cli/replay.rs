@@ -5,6 +5,10 @@
 //! With `--to-storage [CONNECTION_STRING]` each reply is also written into Azure Storage (Azurite
 //! by default) by the same [`StorageWriter`] the tests use, so the tables, queues and blobs a
 //! live invocation would leave can be looked at in Azure Storage Explorer without Core Tools.
+//!
+//! On the wire each row and message is a JSON *string* holding its JSON text, and a blob is one
+//! string (see [`crate::outputs`]). `replay` prints them as the JSON they hold, so a line reads
+//! like the rows, messages and blobs Azure will store: `{"smsMessages":[{"PartitionKey":…}]}`.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -34,7 +38,7 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    outputs: Option<&'a RawValue>,
+    outputs: Option<Outputs<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     logs: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,16 +138,56 @@ fn is_function_app(dir: &Path) -> bool {
 #[derive(serde::Deserialize)]
 struct HostReply<'a> {
     #[serde(rename = "Outputs", borrow)]
-    outputs: &'a RawValue,
+    outputs: Outputs<'a>,
     #[serde(rename = "Logs", borrow)]
     logs: &'a RawValue,
 }
 
+/// The reply's `Outputs`, read back: binding name to its items (or its one blob).
+#[derive(serde::Deserialize)]
+struct Outputs<'a>(#[serde(borrow)] std::collections::BTreeMap<String, Binding<'a>>);
+
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum Binding<'a> {
+    Items(Vec<std::borrow::Cow<'a, str>>),
+    Blob(std::borrow::Cow<'a, str>),
+}
+
+impl Serialize for Outputs<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        // Each item is JSON text we wrote; print it as JSON (as text should it not be).
+        let json = |text: &str| -> Box<RawValue> {
+            RawValue::from_string(text.to_owned())
+                .unwrap_or_else(|_| serde_json::value::to_raw_value(text).unwrap_or_default())
+        };
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, binding) in &self.0 {
+            match binding {
+                Binding::Items(items) => {
+                    let items: Vec<Box<RawValue>> = items.iter().map(|i| json(i)).collect();
+                    map.serialize_entry(name, &items)?;
+                }
+                Binding::Blob(blob) => map.serialize_entry(name, &json(blob))?,
+            }
+        }
+        map.end()
+    }
+}
+
 /// The body the Functions host would POST for this event: the event object under the trigger
-/// binding name, and `sys` in Metadata. `event_json` is valid JSON (it came out of the parser).
-pub fn host_request_body(event_json: &str) -> String {
+/// binding name, and in Metadata `sys` and (as the host adds an event's top-level members to the
+/// binding data) its `id`, JSON-encoded once more. `event_json` is valid JSON (it came out of
+/// the parser).
+pub fn host_request_body(event_json: &str, id: Option<&str>) -> String {
+    let id = id
+        .and_then(|id| serde_json::to_string(id).ok())
+        .and_then(|quoted| serde_json::to_string(&quoted).ok())
+        .map(|twice| format!(r#","id":{twice}"#))
+        .unwrap_or_default();
     format!(
-        r#"{{"Data":{{"{EVENT_GRID_BINDING}":{event_json}}},"Metadata":{{"sys":{{"MethodName":"{EVENT_GRID_FUNCTION}"}}}}}}"#
+        r#"{{"Data":{{"{EVENT_GRID_BINDING}":{event_json}}},"Metadata":{{"sys":{{"MethodName":"{EVENT_GRID_FUNCTION}"}}{id}}}}}"#
     )
 }
 
@@ -200,10 +244,18 @@ pub async fn run_with(
                 Err(e) => (&e.raw, e.id.as_deref(), e.event_type.as_deref()),
             };
             let reply = app
-                .invoke(EVENT_GRID_FUNCTION, host_request_body(raw.get()).as_bytes())
+                .invoke(
+                    EVENT_GRID_FUNCTION,
+                    host_request_body(raw.get(), id).as_bytes(),
+                )
                 .await;
             let parsed: Option<HostReply<'_>> = serde_json::from_slice(&reply.body).ok();
-            let ok = reply.status == 200 && parsed.is_some();
+            let (outputs, logs) = match parsed {
+                Some(reply) => (Some(reply.outputs), Some(reply.logs)),
+                None => (None, None),
+            };
+            let parsed = outputs.is_some();
+            let ok = reply.status == 200 && parsed;
             failures += usize::from(!ok);
             let mut stored = None;
             if let (Some(writer), true) = (storage, ok) {
@@ -236,8 +288,8 @@ pub async fn run_with(
                     id,
                     event_type,
                     status: (!ok).then_some(reply.status),
-                    outputs: parsed.as_ref().map(|r| r.outputs),
-                    logs: parsed.as_ref().map(|r| r.logs),
+                    outputs,
+                    logs,
                     error: (!ok).then(|| String::from_utf8_lossy(&reply.body).into_owned()),
                     storage: stored,
                 },

@@ -228,12 +228,62 @@ pub fn parse_event(index: usize, text: &str) -> Result<Event, InvalidEvent> {
 }
 
 fn wrong_types(index: usize, error: &serde_json::Error, text: &str) -> InvalidEvent {
+    let (id, event_type) = salvage_names(text);
     InvalidEvent {
         index,
-        id: None,
-        event_type: None,
+        id,
+        event_type,
         reason: format!("envelope fields have the wrong type: {error}"),
         raw: RawEvent::from(text),
+    }
+}
+
+/// The `id` and event type of an event whose envelope did not parse (a duplicate key, a field of
+/// the wrong type), so that its dead letter and log line can still name it. Reads only top-level
+/// string members and skips everything else without building it; a repeated key keeps its last
+/// value, as Newtonsoft (the host's JSON reader) does.
+fn salvage_names(text: &str) -> (Option<String>, Option<String>) {
+    struct Names(Option<String>, Option<String>, Option<String>);
+    impl<'de> serde::Deserialize<'de> for Names {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> serde::de::Visitor<'de> for Visitor {
+                type Value = Names;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an event object")
+                }
+                fn visit_map<M: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: M,
+                ) -> Result<Names, M::Error> {
+                    let mut names = Names(None, None, None);
+                    while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                        let slot = match key.as_ref() {
+                            "id" => &mut names.0,
+                            "eventType" => &mut names.1,
+                            "type" => &mut names.2,
+                            _ => {
+                                map.next_value::<serde::de::IgnoredAny>()?;
+                                continue;
+                            }
+                        };
+                        if let Ok(Some(value)) = map.next_value::<Option<String>>() {
+                            *slot = Some(value);
+                        }
+                    }
+                    Ok(names)
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
+    // A value of another type under one of the names ends the salvage there; what was read
+    // before stays.
+    match serde_json::from_str::<Names>(text) {
+        Ok(Names(id, event_type, ce_type)) => {
+            (id.filter(|i| !i.is_empty()), event_type.or(ce_type))
+        }
+        Err(_) => (None, None),
     }
 }
 
@@ -269,27 +319,33 @@ fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event
             Some(event_type),
         ));
     };
-    let time = match time.as_deref().map(Timestamp::parse).transpose() {
-        Ok(time) => time,
+    // A malformed time does not make the rest unreadable: the event is named, and goes to the
+    // dead letter as data that does not fit (`invalidData`, path `eventTime` / `time`).
+    let (time, time_error) = match time.as_deref().map(Timestamp::parse).transpose() {
+        Ok(time) => (time, None),
         Err(e) => {
             let field = if schema == Schema::EventGrid {
                 "eventTime"
             } else {
                 "time"
             };
-            return Err(invalid(
-                format!("`{field}` is {e}"),
-                Some(id),
-                Some(event_type),
-            ));
+            (None, Some((field, e.to_string())))
         }
     };
-    let data = AcsEvent::from_data(&event_type, wire.data).map_err(|fault| DataError {
-        id: id.clone(),
-        event_type: event_type.clone(),
-        path: fault.path,
-        message: fault.message,
-    });
+    let data = match time_error {
+        Some((field, message)) => Err(DataError {
+            id: id.clone(),
+            event_type: event_type.clone(),
+            path: field.to_owned(),
+            message,
+        }),
+        None => AcsEvent::from_data(&event_type, wire.data).map_err(|fault| DataError {
+            id: id.clone(),
+            event_type: event_type.clone(),
+            path: fault.path,
+            message: fault.message,
+        }),
+    };
     let envelope = Envelope {
         schema,
         id,
@@ -357,21 +413,45 @@ mod tests {
 
     #[test]
     fn invalid_elements_are_reported_with_their_raw_json() {
-        let body = r#"[{"id":"a","subject":"s"}, 5, {"eventType":"X","id":""}, {"id":"t","eventType":"X","eventTime":"later"}]"#;
+        let body = r#"[{"id":"a","subject":"s"}, 5, {"eventType":"X","id":""}, {"id":"d","id":"e","eventType":"X"}]"#;
         let delivery = parse_delivery(body.as_bytes()).unwrap();
-        let errors: Vec<String> = delivery
-            .iter()
-            .map(|r| r.as_ref().unwrap_err().to_string())
-            .collect();
-        assert!(errors[0].contains("neither"), "{}", errors[0]);
-        assert!(errors[1].contains("JSON object"), "{}", errors[1]);
-        assert!(errors[2].contains("no `id`"), "{}", errors[2]);
+        let errors: Vec<&InvalidEvent> = delivery.iter().map(|r| r.as_ref().unwrap_err()).collect();
+        assert!(errors[0].to_string().contains("neither"), "{}", errors[0]);
         assert!(
-            errors[3].contains("eventTime") && errors[3].contains("later"),
+            errors[1].to_string().contains("JSON object"),
+            "{}",
+            errors[1]
+        );
+        assert!(errors[2].to_string().contains("no `id`"), "{}", errors[2]);
+        assert!(
+            errors[3].to_string().contains("duplicate field"),
             "{}",
             errors[3]
         );
+        // A duplicate key still lets the event be named (the last value, as Newtonsoft reads it).
+        assert_eq!(errors[3].id.as_deref(), Some("e"));
+        assert_eq!(errors[3].event_type.as_deref(), Some("X"));
         assert_eq!(delivery[1].as_ref().unwrap_err().raw.get(), "5");
+    }
+
+    #[test]
+    fn a_malformed_event_time_is_data_that_does_not_fit() {
+        for time in [
+            "later",
+            "9999-12-31T23:59:59-00:01",
+            "12/31/9999 11:59:59 PM -14:00",
+        ] {
+            let body = format!(r#"{{"id":"t","eventType":"X","eventTime":"{time}","data":{{}}}}"#);
+            let delivery = parse_delivery(body.as_bytes()).unwrap();
+            let event = delivery[0].as_ref().expect("still an event");
+            let err = event.data.as_ref().unwrap_err();
+            assert_eq!(
+                (err.id.as_str(), err.path.as_str()),
+                ("t", "eventTime"),
+                "{time}"
+            );
+            assert!(err.message.contains(time), "{time}: {err}");
+        }
     }
 
     #[test]

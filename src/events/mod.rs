@@ -24,7 +24,7 @@ pub use envelope::{
     RawEvent, Schema,
 };
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
-pub use timestamp::{Timestamp, TimestampError};
+pub use timestamp::{OutOfRange, Timestamp, TimestampError};
 pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 
 /// Helpers shared by the family modules' tests.

@@ -22,24 +22,28 @@ const DOTNET_GENERAL: &[BorrowedFormatItem<'static>] = format_description!(
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(OffsetDateTime);
 
-/// A string that is not a timestamp in any spelling we accept.
+/// A string that is not a timestamp we accept.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not an RFC 3339 timestamp: {0:?}")]
-pub struct TimestampError(pub String);
+pub enum TimestampError {
+    /// Not RFC 3339 nor the .NET general format.
+    #[error("not an RFC 3339 timestamp: {0:?}")]
+    Format(String),
+    /// A valid spelling whose instant, in UTC, falls outside the years 0000–9999: RFC 3339 cannot
+    /// write it (`9999-12-31T23:59:59-00:01` is 10000-01-01 in UTC).
+    #[error("timestamp {0:?} is outside the years 0000-9999 in UTC")]
+    OutOfRange(String),
+}
 
 impl Timestamp {
     /// Parses RFC 3339 (any number of fractional digits, `Z` or an offset) or the .NET general
-    /// date-time format.
+    /// date-time format. The conversion to UTC is checked: an offset that moves the instant past
+    /// year 9999 (or before year 0) is an error like any other malformed value, never a panic.
     pub fn parse(text: &str) -> Result<Self, TimestampError> {
         let trimmed = text.trim();
-        OffsetDateTime::parse(trimmed, &Rfc3339)
+        let local = OffsetDateTime::parse(trimmed, &Rfc3339)
             .or_else(|_| OffsetDateTime::parse(trimmed, DOTNET_GENERAL))
-            .ok()
-            // In UTC the instant may fall outside the years `time` can hold (9999-12-31T23:59Z
-            // at -00:01): not a timestamp we can use, so an error, never a panic.
-            .and_then(|t| t.checked_to_offset(UtcOffset::UTC))
-            .map(Timestamp)
-            .ok_or_else(|| TimestampError(shorten(text)))
+            .map_err(|_| TimestampError::Format(shorten(text)))?;
+        Timestamp::checked(local).map_err(|_| TimestampError::OutOfRange(shorten(text)))
     }
 
     /// The instant as a `time` value in UTC.
@@ -47,29 +51,61 @@ impl Timestamp {
         self.0
     }
 
-    /// Milliseconds since the Unix epoch (ACS chat `version` values use this unit).
+    /// Milliseconds since the Unix epoch (ACS chat `version` values use this unit). Years
+    /// 0000–9999 are about ±2.5e14 ms, far inside `i64`; the conversion still saturates rather
+    /// than wrap.
     pub fn unix_millis(&self) -> i64 {
-        (self.0.unix_timestamp_nanos() / 1_000_000) as i64
+        let millis = self.0.unix_timestamp_nanos() / 1_000_000;
+        i64::try_from(millis).unwrap_or(if millis < 0 { i64::MIN } else { i64::MAX })
     }
 
     /// RFC 3339 in UTC, with only as many fractional digits as needed.
     pub fn to_rfc3339(&self) -> String {
-        // Formatting a UTC OffsetDateTime with a year in 0..=9999 cannot fail; the parser
-        // only yields such years, but stay total anyway.
+        // Formatting a UTC OffsetDateTime with a year in 0..=9999 cannot fail, and the
+        // constructors only yield such years; stay total anyway.
         self.0
             .format(&Rfc3339)
             .unwrap_or_else(|_| self.0.unix_timestamp().to_string())
     }
 }
 
+/// An instant that RFC 3339 cannot write in UTC (year outside 0000–9999 after conversion).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the instant is outside the years 0000-9999 in UTC")]
+pub struct OutOfRange;
+
+impl Timestamp {
+    /// The instant of `value` in UTC, checked: `to_offset` panics when the offset moves the
+    /// date past the `time` crate's range, and RFC 3339 cannot write years outside 0000–9999.
+    pub fn checked(value: OffsetDateTime) -> Result<Self, OutOfRange> {
+        value
+            .checked_to_offset(UtcOffset::UTC)
+            .filter(|utc| (0..=9999).contains(&utc.year()))
+            .map(Timestamp)
+            .ok_or(OutOfRange)
+    }
+}
+
+/// For clock readings (`OffsetDateTime::now_utc()`), which are always in range. Input from
+/// outside goes through [`Timestamp::parse`] or [`Timestamp::checked`]; should a value out of
+/// range ever arrive here, it is clamped to the nearest instant RFC 3339 can write instead of
+/// panicking.
 impl From<OffsetDateTime> for Timestamp {
     fn from(value: OffsetDateTime) -> Self {
-        Timestamp(value.to_offset(UtcOffset::UTC))
+        Timestamp::checked(value).unwrap_or_else(|_| {
+            // Out of range only at either end of the calendar.
+            let edge = if value.year() > 5000 {
+                time::macros::datetime!(9999-12-31 23:59:59.999_999_999 UTC)
+            } else {
+                time::macros::datetime!(0000-01-01 00:00:00 UTC)
+            };
+            Timestamp(edge)
+        })
     }
 }
 
 fn shorten(text: &str) -> String {
-    text.chars().take(64).collect()
+    crate::logtext::clip(text, 64).to_owned()
 }
 
 impl fmt::Debug for Timestamp {
@@ -132,6 +168,36 @@ mod tests {
         assert!(err.to_string().contains("yesterday"));
         assert!(Timestamp::parse("2020-13-45T99:99:99Z").is_err());
         assert!(Timestamp::parse("").is_err());
+    }
+
+    #[test]
+    fn instants_past_year_9999_in_utc_are_errors_not_panics() {
+        for text in [
+            "9999-12-31T23:59:59-00:01",
+            "9999-12-31T23:59:59.9999999-23:59",
+            "12/31/9999 11:59:59 PM -14:00",
+            "0000-01-01T00:00:00+00:01",
+        ] {
+            assert!(
+                matches!(Timestamp::parse(text), Err(TimestampError::OutOfRange(_))),
+                "{text}"
+            );
+        }
+        // The edges themselves are fine and round-trip.
+        for text in [
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59+14:00",
+            "0000-01-01T00:00:00Z",
+        ] {
+            let ts = Timestamp::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(Timestamp::parse(&ts.to_rfc3339()), Ok(ts), "{text}");
+        }
+        let max = OffsetDateTime::parse("9999-12-31T23:59:59-00:01", &Rfc3339).unwrap();
+        assert_eq!(Timestamp::checked(max), Err(OutOfRange));
+        assert_eq!(
+            Timestamp::from(max).to_rfc3339(),
+            "9999-12-31T23:59:59.999999999Z"
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use serde_json::{json, Value};
 
-use crate::harness::{event_grid_invocation, invocation_with_trigger, sample_events, Handler};
+use crate::harness::{
+    as_stored, event_grid_invocation, invocation_with_trigger, sample_events, Handler,
+};
 
 /// Table and queue outputs each chat sample must produce: (file, [(binding, count)]).
 const EXPECTED: &[(&str, &[(&str, usize)])] = &[
@@ -106,7 +108,7 @@ fn invoke(conn: &mut crate::harness::Connection, body: &[u8]) -> Value {
     let reply = conn.invoke("EventGridTrigger", body);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("application/json"));
-    reply.json()
+    as_stored("EventGridTrigger", reply.json())
 }
 
 /// The texts people wrote (message bodies, thread topics) anywhere in an event's data.

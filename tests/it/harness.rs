@@ -83,7 +83,7 @@ impl Handler {
         command
     }
 
-    fn wait_ready(&self) {
+    pub(crate) fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             if let Ok(mut conn) = Connection::open(self.port) {
@@ -138,6 +138,11 @@ pub fn wait_timeout(child: &mut Child, limit: Duration) -> Option<std::process::
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+/// Waits until a handler started by hand answers `GET /` (panics after 30 s).
+pub fn wait_until_ready(handler: &Handler) {
+    handler.wait_ready();
 }
 
 /// A keep-alive HTTP/1.1 connection.
@@ -306,6 +311,36 @@ pub fn invocation_with_trigger(trigger: Value, data: Option<Value>) -> Vec<u8> {
         &serde_json::json!({"Data": {"eventGridEvent": trigger}, "Metadata": metadata}),
     )
     .unwrap()
+}
+
+/// The body the host POSTs for one event as the host's code shows it (`functions-outputs.md` §7,
+/// `docs/outputs-and-limits.md` §4): the trigger value is the event's *indented* JSON text,
+/// JSON-encoded twice; `Metadata` holds the binding data, which for a JSON-text trigger includes
+/// the event's top-level members (`id`, …), each string JSON-encoded once more. Returns the body
+/// and the event text the handler will see (what a raw-event blob must hold byte for byte).
+pub fn host_invocation(event: &Value) -> (Vec<u8>, String) {
+    let text = serde_json::to_string_pretty(event).unwrap();
+    let once = serde_json::to_string(&text).unwrap();
+    let mut metadata = serde_json::Map::new();
+    if let Some(object) = event.as_object() {
+        for (name, value) in object {
+            let value = match value {
+                Value::String(s) => Value::String(serde_json::to_string(s).unwrap()),
+                Value::Array(_) => continue,
+                other => other.clone(),
+            };
+            metadata.insert(name.clone(), value);
+        }
+    }
+    metadata.insert(
+        "sys".into(),
+        serde_json::json!({"MethodName": "EventGridTrigger", "UtcNow": "2026-11-27T07:00:00.1234567Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}),
+    );
+    let body = serde_json::to_vec(
+        &serde_json::json!({"Data": {"eventGridEvent": once}, "Metadata": metadata}),
+    )
+    .unwrap();
+    (body, text)
 }
 
 /// Every event of every sample file, as (file name, event JSON).
@@ -541,4 +576,158 @@ pub fn personal_values(event: &Value) -> Vec<String> {
     found.sort();
     found.dedup();
     found
+}
+
+/// What the host and the storage extensions make of a reply's `Outputs` (as
+/// `functions-outputs.md` §0 and `docs/outputs-and-limits.md` describe them), checked, and
+/// returned as `{binding: [item, …]}` with each item as the JSON the extension receives (a
+/// blob binding: `{binding: <the blob's JSON>}`). Panics (failing the test) on anything the
+/// host would drop, rewrite or the service would refuse:
+///
+/// - a binding `function.json` does not declare (the host drops it silently);
+/// - a row or message that is not a JSON string holding an object (an object would be read with
+///   Newtonsoft's date parsing and re-indented; a bare string could be base64-decoded);
+/// - a queue message over 64 KiB once base64-encoded, as the Queues extension sends it;
+/// - a table string over 32 768 UTF-16 units, an entity over 1 MiB by the Table service's
+///   formula, more than 252 properties, a property name that is not a C# identifier, a key
+///   over 1 KiB or with a forbidden character;
+/// - a blob value that is not one string of JSON text starting with `{` or `[`.
+pub fn host_outputs(function: &str, body: &Value) -> Value {
+    let config: Value = serde_json::from_str(
+        &std::fs::read_to_string(format!(
+            "{}/{function}/function.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let declared: Vec<(String, String)> = config["bindings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["direction"] == "out")
+        .map(|b| {
+            (
+                b["name"].as_str().unwrap().to_owned(),
+                b["type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let outputs = body["Outputs"]
+        .as_object()
+        .unwrap_or_else(|| panic!("`Outputs` is not an object: {body}"));
+    let mut seen = serde_json::Map::new();
+    for (name, value) in outputs {
+        let kind = declared
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.as_str())
+            .unwrap_or_else(|| panic!("`{name}` is not declared in {function}/function.json"));
+        if kind == "blob" {
+            let text = value
+                .as_str()
+                .unwrap_or_else(|| panic!("blob `{name}` must be one string: {value}"));
+            assert!(
+                text.starts_with('{') || text.starts_with('['),
+                "blob `{name}` must be JSON text"
+            );
+            let blob: Value = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("blob `{name}` is not JSON ({e})"));
+            seen.insert(name.clone(), blob);
+            continue;
+        }
+        let items = value
+            .as_array()
+            .unwrap_or_else(|| panic!("output `{name}` is not an array: {value}"));
+        let mut parsed = Vec::new();
+        for item in items {
+            let text = item.as_str().unwrap_or_else(|| {
+                panic!("`{name}` item is not a JSON string (the host would rewrite it): {item}")
+            });
+            assert!(
+                text.starts_with('{'),
+                "`{name}` item is not an object's JSON text"
+            );
+            let object: serde_json::Map<String, Value> = serde_json::from_str(text)
+                .unwrap_or_else(|e| panic!("`{name}` item is not a JSON object ({e})"));
+            match kind {
+                "queue" => {
+                    let base64 = text.len().div_ceil(3) * 4;
+                    assert!(
+                        base64 <= 65_536,
+                        "`{name}` message is {} bytes, {base64} in base64: over 64 KiB",
+                        text.len()
+                    );
+                }
+                "table" => check_entity(name, &object),
+                other => panic!("unexpected binding type {other}"),
+            }
+            parsed.push(Value::Object(object));
+        }
+        seen.insert(name.clone(), Value::Array(parsed));
+    }
+    Value::Object(seen)
+}
+
+/// `body` with its `Outputs` as [`host_outputs`] sees them (checked, each item decoded), so a
+/// test reads rows and messages as the extension receives them.
+pub fn as_stored(function: &str, mut body: Value) -> Value {
+    let outputs = host_outputs(function, &body);
+    body["Outputs"] = outputs;
+    body
+}
+
+fn check_entity(binding: &str, entity: &serde_json::Map<String, Value>) {
+    let units = |s: &str| s.encode_utf16().count();
+    let mut size = 4;
+    let mut custom = 0;
+    for (name, value) in entity {
+        match name.as_str() {
+            "PartitionKey" | "RowKey" => {
+                let key = value
+                    .as_str()
+                    .unwrap_or_else(|| panic!("`{binding}` {name} is not a string"));
+                assert!(
+                    !key.is_empty() && 2 * units(key) <= 1024,
+                    "`{binding}` {name}"
+                );
+                assert!(
+                    !key.chars()
+                        .any(|c| matches!(c, '/' | '\\' | '#' | '?') || c.is_control()),
+                    "`{binding}` {name} has a forbidden character"
+                );
+                size += 2 * units(key);
+            }
+            "odata.etag" => assert_eq!(value, "*", "`{binding}`: every row is an upsert"),
+            _ => {
+                custom += 1;
+                let mut chars = name.chars();
+                assert!(
+                    chars
+                        .next()
+                        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        && name.len() <= 255,
+                    "`{binding}` property name {name:?}"
+                );
+                size += 8 + 2 * units(name);
+                size += match value {
+                    Value::String(text) => {
+                        assert!(
+                            units(text) <= 32_768,
+                            "`{binding}` {name} is {} UTF-16 units",
+                            units(text)
+                        );
+                        4 + 2 * units(text)
+                    }
+                    Value::Bool(_) => 1,
+                    Value::Number(_) => 8,
+                    Value::Null => 0,
+                    other => panic!("`{binding}` {name} is nested JSON: {other}"),
+                };
+            }
+        }
+    }
+    assert!(custom <= 252, "`{binding}`: {custom} properties");
+    assert!(size <= 1024 * 1024, "`{binding}`: entity of {size} bytes");
 }

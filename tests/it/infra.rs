@@ -69,9 +69,15 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
                     names.push(name.to_owned());
                 }
             }
+            // A blob path's container (`acs-events-raw/{id}.json`).
+            if let Some(path) = binding["path"].as_str() {
+                names.extend(path.split('/').next().map(str::to_owned));
+            }
         }
     }
-    assert!(names.iter().any(|n| n == "sms-optout-sync"), "{names:?}");
+    for expected in ["sms-optout-sync", "acs-events-raw", "EmailRecipients"] {
+        assert!(names.iter().any(|n| n == expected), "{names:?}");
+    }
     for name in &names {
         assert!(
             bicep.contains(&format!("'{name}'")),

@@ -3,11 +3,13 @@
 
 mod azurite;
 mod chat;
+mod edges;
 mod email;
 mod fake_acs;
 mod filter;
 mod harness;
 mod infra;
+mod limits;
 mod opt_out;
 mod privacy;
 mod properties;

@@ -89,7 +89,11 @@ async fn replay_and_the_live_server_give_identical_outputs() {
         let reply = conn.invoke("EventGridTrigger", &event_grid_invocation(event));
         assert_eq!(reply.status, 200, "{file}");
         let body = reply.json();
-        assert_eq!(body["Outputs"], line["outputs"], "{file}");
+        assert_eq!(
+            crate::harness::host_outputs("EventGridTrigger", &body),
+            line["outputs"],
+            "{file}: replay prints the items as the JSON they hold"
+        );
         assert_eq!(body["Logs"], line["logs"], "{file}");
         assert_eq!(line["id"], event["id"], "{file}");
     }

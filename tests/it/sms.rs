@@ -6,7 +6,7 @@ use acs_event_handler::settings::Settings;
 use acs_event_handler::sms::SmsModule;
 use serde_json::{json, Value};
 
-use crate::harness::{event_grid_invocation, output_items, sample_events};
+use crate::harness::{as_stored, event_grid_invocation, output_items, sample_events};
 use crate::sms_sender::history_key;
 
 const OURS: &str = "+18005550100";
@@ -27,7 +27,10 @@ async fn invoke(app: &App, event: &Value) -> Value {
         "{}",
         String::from_utf8_lossy(&reply.body)
     );
-    serde_json::from_slice(&reply.body).unwrap()
+    as_stored(
+        "EventGridTrigger",
+        serde_json::from_slice(&reply.body).unwrap(),
+    )
 }
 
 fn sample(file: &str) -> Value {

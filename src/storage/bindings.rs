@@ -322,10 +322,26 @@ impl BindingData {
     }
 
     /// From a host invocation body: its `Metadata` (the trigger's binding data), with the
-    /// built-ins taken from `Metadata.sys` (`UtcNow`, `RandGuid`) when present.
+    /// built-ins taken from `Metadata.sys` (`UtcNow`, `RandGuid`) when present. The host shows a
+    /// handler each string of the binding data JSON-encoded once more (`"id": "\"e1\""`,
+    /// functions-custom-handler §1.3) while it resolves `{id}` with the string itself, so a
+    /// top-level string that holds a JSON string is taken as that string.
     pub fn from_invocation(body: &[u8]) -> Self {
         let parsed: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
-        let metadata = parsed.get("Metadata").cloned().unwrap_or(Value::Null);
+        let mut metadata = parsed.get("Metadata").cloned().unwrap_or(Value::Null);
+        if let Value::Object(map) = &mut metadata {
+            for value in map.values_mut() {
+                let inner = match value {
+                    Value::String(text) if text.starts_with('"') => {
+                        serde_json::from_str::<String>(text).ok()
+                    }
+                    _ => None,
+                };
+                if let Some(inner) = inner {
+                    *value = Value::String(inner);
+                }
+            }
+        }
         let mut data = BindingData::from_json(&metadata);
         if let Some(sys) = metadata.get("sys") {
             if let Some(now) = sys.get("UtcNow").and_then(Value::as_str).and_then(|s| {

@@ -20,3 +20,4 @@ mod send;
 mod sms;
 mod sms_sender;
 mod storage;
+mod stored;

@@ -63,9 +63,11 @@ impl App {
         })
     }
 
-    /// Whether `name` is one of our functions (a folder with a function.json).
-    pub fn has_function(name: &str) -> bool {
-        matches!(name, functions::EVENT_GRID_FUNCTION | SMS_SENDER_FUNCTION)
+    /// `name` if it is one of our functions (a folder with a function.json).
+    pub fn function(name: &str) -> Option<&'static str> {
+        [functions::EVENT_GRID_FUNCTION, SMS_SENDER_FUNCTION]
+            .into_iter()
+            .find(|f| *f == name)
     }
 
     /// Handles one invocation of `function` with the host's request body.

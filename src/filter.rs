@@ -276,6 +276,8 @@ pub struct Filter {
     subject_case_sensitive: bool,
     arrays: bool,
     advanced: Vec<AdvancedFilter>,
+    /// The fields the clauses read, for [`Filter::matches_json`]; derived from the rest.
+    wanted: Wanted,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -477,7 +479,7 @@ impl Filter {
         let subject_begins_with = subject(begins, PROPERTIES[1])?;
         let subject_ends_with = subject(ends, PROPERTIES[2])?;
         let advanced = parse_advanced_filters(advanced)?;
-        Ok(Filter {
+        let mut filter = Filter {
             included_event_types,
             empty_type_list,
             subject_begins_with,
@@ -485,7 +487,10 @@ impl Filter {
             subject_case_sensitive,
             arrays,
             advanced,
-        })
+            wanted: Wanted::default(),
+        };
+        filter.wanted = filter.wanted_fields();
+        Ok(filter)
     }
 
     /// Whether Event Grid would deliver `event` (one raw event, Event Grid or CloudEvents
@@ -515,9 +520,8 @@ impl Filter {
     /// a value the filter compares is itself that deep: then the answer is
     /// [`Unevaluable`], and the caller must process the event rather than drop it.
     pub fn matches_json(&self, raw: &str) -> Result<bool, Unevaluable> {
-        let wanted = self.wanted_fields();
         let mut de = serde_json::Deserializer::from_str(raw);
-        let pruned = serde::de::DeserializeSeed::deserialize(Pruned(&wanted), &mut de)
+        let pruned = serde::de::DeserializeSeed::deserialize(Pruned(&self.wanted), &mut de)
             .map_err(|e| Unevaluable(e.to_string()))?;
         Ok(self.matches(&pruned))
     }
@@ -1001,7 +1005,7 @@ pub struct Unevaluable(String);
 /// case-insensitively; a child marked `whole` is read entirely, the others only for their own
 /// children. Everything else is skipped with `IgnoredAny`, which serde_json walks without
 /// recursion, so depth costs nothing there.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone, PartialEq)]
 struct Wanted {
     whole: bool,
     children: Vec<(String, Wanted)>,

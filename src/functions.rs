@@ -364,27 +364,22 @@ impl InvocationResult {
             }
             None => None,
         };
-        let body = ResultBody {
-            outputs: GroupedOutputs::with_extra(&self.outputs, blob.as_ref()),
-            logs: EscapedLogs(&self.logs),
-            return_value: RETURN_VALUE,
-            error: None,
-        };
-        // Sized up front: the outputs are already serialized, so their length is known (each
-        // becomes a JSON string, a little longer for its escaped quotes).
-        let size = 64
-            + self
-                .outputs
-                .iter()
-                .chain(blob.as_ref())
-                .map(|o| o.value().get().len() * 9 / 8 + 24)
-                .sum::<usize>()
-            + self.logs.iter().map(|l| l.len() + 4).sum::<usize>();
-        let mut buffer = Vec::with_capacity(size);
-        // Serializing strings and pre-serialized raw values cannot fail.
-        serde_json::to_writer(&mut buffer, &body)
-            .map(|()| buffer)
-            .unwrap_or_else(|_| FALLBACK_BODY.to_vec())
+        // Written by hand around the outputs (see `GroupedOutputs::write_json`); the same JSON
+        // as serializing a `ResultBody`.
+        let outputs = GroupedOutputs::with_extra(&self.outputs, blob.as_ref());
+        let mut buffer =
+            Vec::with_capacity(64 + self.logs.iter().map(|l| l.len() + 4).sum::<usize>());
+        buffer.extend_from_slice(b"{\"Outputs\":");
+        outputs.write_json(&mut buffer);
+        buffer.extend_from_slice(b",\"Logs\":");
+        // Serializing strings cannot fail.
+        if serde_json::to_writer(&mut buffer, &EscapedLogs(&self.logs)).is_err() {
+            return FALLBACK_BODY.to_vec();
+        }
+        buffer.extend_from_slice(b",\"ReturnValue\":");
+        buffer.extend_from_slice(if RETURN_VALUE { b"true" } else { b"false" });
+        buffer.push(b'}');
+        buffer
     }
 }
 

@@ -21,7 +21,8 @@ fn needs_escape(ch: char) -> bool {
 /// `text` with every character of [`needs_escape`] written as an escape; borrowed (no copy)
 /// when there is none, which is the usual case.
 pub fn escape(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    // Printable ASCII (the usual log line) needs no escape: one cheap pass over the bytes.
+    if text.bytes().all(|b| (0x20..0x7f).contains(&b)) || !text.chars().any(needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 8);

@@ -16,7 +16,7 @@ use crate::email::EmailModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
 use crate::functions::InvocationResult;
-use crate::logtext::quote;
+use crate::logtext::{clip, quote};
 use crate::outputs::{Output, QueueBinding};
 use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
@@ -360,13 +360,14 @@ impl Router {
     }
 }
 
-/// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length and escaped
-/// (they come from the sender; see [`crate::logtext`]).
+/// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length. They come
+/// from the sender: every `Logs` line is escaped when the reply is written
+/// (`functions::EscapedLogs`, see [`crate::logtext`]).
 fn log_line(event_type: &str, id: &str, route: &str, outputs: usize) -> String {
     let plural = if outputs == 1 { "" } else { "s" };
     format!(
         "{} {}: {route}, {outputs} output{plural}",
-        quote(event_type, 120),
-        quote(id, 120)
+        clip(event_type, 120),
+        clip(id, 120)
     )
 }

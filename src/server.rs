@@ -12,11 +12,10 @@
 //! invocations in flight finish, and gives up after the shutdown deadline, naming what was
 //! unfinished.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -95,30 +94,33 @@ impl ServerOptions {
 }
 
 /// The invocations being served, by function name and host invocation id: what the shutdown
-/// deadline names when it gives up. Cheap: one short lock on entry and one on exit.
+/// deadline names when it gives up. Cheap: one short lock on entry and one on exit, and the
+/// text is built only when the list is asked for.
 #[derive(Debug, Default, Clone)]
 pub struct InFlight {
-    next: Arc<AtomicU64>,
-    entries: Arc<Mutex<HashMap<u64, String>>>,
+    entries: Arc<Mutex<Entries>>,
+}
+
+#[derive(Debug, Default)]
+struct Entries {
+    next: u64,
+    live: Vec<(u64, &'static str, Option<String>)>,
 }
 
 /// Removes its entry when the invocation ends (answered, failed, or dropped with its
 /// connection).
 struct InFlightGuard {
     key: u64,
-    entries: Arc<Mutex<HashMap<u64, String>>>,
+    entries: Arc<Mutex<Entries>>,
 }
 
 impl InFlight {
-    fn begin(&self, function: &str, invocation_id: Option<&str>) -> InFlightGuard {
-        let key = self.next.fetch_add(1, Ordering::Relaxed);
-        let label = format!(
-            "{} (invocation {})",
-            quote(function, 100),
-            invocation_id.map_or("unknown".into(), |id| quote(id, 100))
-        );
+    fn begin(&self, function: &'static str, invocation_id: Option<String>) -> InFlightGuard {
+        let mut key = 0;
         if let Ok(mut entries) = self.entries.lock() {
-            entries.insert(key, label);
+            key = entries.next;
+            entries.next += 1;
+            entries.live.push((key, function, invocation_id));
         }
         InFlightGuard {
             key,
@@ -126,21 +128,28 @@ impl InFlight {
         }
     }
 
-    /// The invocations in flight, oldest first.
+    /// The invocations in flight, oldest first: `"<function> (invocation <id>)"`.
     pub fn list(&self) -> Vec<String> {
         let Ok(entries) = self.entries.lock() else {
             return Vec::new();
         };
-        let mut list: Vec<(&u64, &String)> = entries.iter().collect();
-        list.sort_by_key(|(key, _)| **key);
-        list.into_iter().map(|(_, label)| label.clone()).collect()
+        entries
+            .live
+            .iter()
+            .map(|(_, function, id)| {
+                let id = id.as_deref().map_or("unknown".into(), |id| quote(id, 100));
+                format!("{function} (invocation {id})")
+            })
+            .collect()
     }
 }
 
 impl Drop for InFlightGuard {
     fn drop(&mut self) {
         if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&self.key);
+            if let Some(at) = entries.live.iter().position(|(key, ..)| *key == self.key) {
+                entries.live.remove(at);
+            }
         }
     }
 }
@@ -174,7 +183,7 @@ pub fn routes_with(
                         method: &method,
                         path: path.as_str(),
                         length,
-                        invocation_id: invocation_id.as_deref(),
+                        invocation_id,
                     };
                     // The last line of defence: a bug anywhere in an invocation answers a JSON
                     // 500 (which the host retries) instead of closing the connection.
@@ -203,7 +212,7 @@ struct Request<'a> {
     method: &'a Method,
     path: &'a str,
     length: Option<u64>,
-    invocation_id: Option<&'a str>,
+    invocation_id: Option<String>,
 }
 
 async fn handle<S, B>(
@@ -229,12 +238,12 @@ where
         }
         return method_not_allowed(method, "GET, HEAD");
     }
-    let function = path.trim_start_matches('/');
-    if function.is_empty() || function.contains('/') || !App::has_function(function) {
+    let requested = path.trim_start_matches('/');
+    let Some(function) = App::function(requested) else {
         return reply(Reply::error(&ProtocolError::UnknownFunction(
-            crate::logtext::clip(function, 100).to_owned(),
+            crate::logtext::clip(requested, 100).to_owned(),
         )));
-    }
+    };
     if method != Method::POST {
         return method_not_allowed(method, "POST");
     }
@@ -483,13 +492,15 @@ mod tests {
     #[test]
     fn in_flight_invocations_are_listed_until_they_end() {
         let in_flight = InFlight::default();
-        let first = in_flight.begin("EventGridTrigger", Some("id-1"));
-        let second = in_flight.begin("SmsSender\n", None);
+        let first = in_flight.begin("EventGridTrigger", Some("id-1".into()));
+        let second = in_flight.begin("SmsSender", Some("x\ny".into()));
+        let third = in_flight.begin("SmsSender", None);
+        drop(third);
         assert_eq!(
             in_flight.list(),
             [
                 "EventGridTrigger (invocation id-1)",
-                "SmsSender\\n (invocation unknown)"
+                "SmsSender (invocation x\\ny)"
             ]
         );
         drop(first);

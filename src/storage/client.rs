@@ -382,6 +382,17 @@ impl StorageClient {
         &self,
         table: &str,
     ) -> Result<Vec<Map<String, Value>>, ClientError> {
+        self.query(table, None, None).await
+    }
+
+    /// The entities an OData `$filter` selects (all pages, in the service's PartitionKey,
+    /// RowKey order), at most `top` of them: the queries the README tells applications to run.
+    pub async fn query(
+        &self,
+        table: &str,
+        filter: Option<&str>,
+        top: Option<usize>,
+    ) -> Result<Vec<Map<String, Value>>, ClientError> {
         #[derive(Deserialize)]
         struct Page {
             value: Vec<Map<String, Value>>,
@@ -389,7 +400,14 @@ impl StorageClient {
         let mut entities = Vec::new();
         let mut next: Option<(String, Option<String>)> = None;
         loop {
+            let top_text = top.map(|t| t.to_string());
             let mut query: Vec<(&str, &str)> = Vec::new();
+            if let Some(filter) = filter {
+                query.push(("$filter", filter));
+            }
+            if let Some(top) = &top_text {
+                query.push(("$top", top));
+            }
             if let Some((pk, rk)) = &next {
                 query.push(("NextPartitionKey", pk));
                 if let Some(rk) = rk {
@@ -411,6 +429,10 @@ impl StorageClient {
             let page: Page = serde_json::from_slice(&response.body)
                 .map_err(|e| ClientError::Response(e.to_string(), Service::Table))?;
             entities.extend(page.value);
+            if let Some(top) = top.filter(|t| entities.len() >= *t) {
+                entities.truncate(top);
+                return Ok(entities);
+            }
             next = header(&response.headers, "x-ms-continuation-nextpartitionkey").map(|pk| {
                 (
                     pk,

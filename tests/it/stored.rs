@@ -163,16 +163,91 @@ fn the_first_row_of_a_persons_history_is_their_latest_keyword() {
     for event in [&start, &stop, &start] {
         deliver_twice(&handler, &azurite, event, "keyword");
     }
-    let mut history: Vec<_> = azurite
-        .rows("SmsOptOuts")
-        .into_iter()
-        .filter(|row| row["PartitionKey"] == "+18005550100|+14255550123")
-        .collect();
-    history.sort_by(|a, b| a["RowKey"].as_str().cmp(&b["RowKey"].as_str()));
+    // The README's query, sent to the table service as an application would.
+    let filter = "PartitionKey eq '+18005550100|+14255550123'";
+    let newest = azurite
+        .block_on(azurite.client().query("SmsOptOuts", Some(filter), Some(1)))
+        .unwrap();
+    assert_eq!(newest.len(), 1);
+    assert_eq!(
+        newest[0]["RowKey"],
+        history_key("2026-11-27T10:05:00Z", "in2")
+    );
+    assert_eq!(newest[0]["OptedOut"], true);
+    let history = azurite
+        .block_on(azurite.client().query("SmsOptOuts", Some(filter), None))
+        .unwrap();
     assert_eq!(history.len(), 2, "one row per keyword: {history:?}");
     let newest = &history[0];
     assert_eq!(newest["RowKey"], history_key("2026-11-27T10:05:00Z", "in2"));
     assert_eq!(newest["OptedOut"], true);
     assert_eq!(newest["Keyword"], "STOP");
     assert_eq!(history[1]["OptedOut"], false);
+}
+
+/// The README's chat queries against what Azurite stored for the docs' samples: the last row of
+/// a message's range is its latest version, the last row of a thread is its latest change.
+#[test]
+fn the_readme_chat_queries_return_the_latest_versions() {
+    let handler = Handler::start(&[]);
+    let azurite = Azurite::start();
+    // One message's three versions, delivered out of order: deleted, received, edited.
+    let (thread, message) = (
+        "19:e07c8ddc5bab4c059ea9f11d29b544b6@thread.v2",
+        "1613782685440",
+    );
+    for (file, version) in [
+        (
+            "docs-chat__ChatMessageDeletedInThread.json",
+            "1613782900000",
+        ),
+        (
+            "docs-chat__ChatMessageReceivedInThread.json",
+            "1613782685440",
+        ),
+        ("docs-chat__ChatMessageEditedInThread.json", "1613782750464"),
+    ] {
+        let mut event = sample(file);
+        event["data"]["threadId"] = json!(thread);
+        event["data"]["messageId"] = json!(message);
+        event["data"]["version"] = json!(version);
+        deliver_twice(&handler, &azurite, &event, file);
+    }
+    let filter =
+        format!("PartitionKey eq '{thread}' and RowKey ge '{message}_' and RowKey lt '{message}`'");
+    let versions = azurite
+        .block_on(azurite.client().query("ChatMessages", Some(&filter), None))
+        .unwrap();
+    assert_eq!(versions.len(), 3, "{versions:?}");
+    let states: Vec<&str> = versions
+        .iter()
+        .map(|row| row["State"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["received", "edited", "deleted"]);
+    assert!(versions.iter().all(|row| row["MessageId"] == message));
+}
+
+/// The README's thread query: all rows of the thread's partition, the last one is its state.
+#[test]
+fn the_readme_thread_query_ends_with_the_latest_change() {
+    let handler = Handler::start(&[]);
+    let azurite = Azurite::start();
+    let thread = "19:e07c8ddc5bab4c059ea9f11d29b544b6@thread.v2";
+    // Created, updated, deleted — delivered deleted first.
+    for (file, version) in [
+        ("docs-chat__ChatThreadDeleted.json", 1613781300000_i64),
+        ("docs-chat__ChatThreadCreated.json", 1613781114365),
+        ("docs-chat__ChatThreadPropertiesUpdated.json", 1613781200000),
+    ] {
+        let mut event = sample(file);
+        event["data"]["threadId"] = json!(thread);
+        event["data"]["version"] = json!(version);
+        deliver_twice(&handler, &azurite, &event, file);
+    }
+    let filter = format!("PartitionKey eq '{thread}'");
+    let rows = azurite
+        .block_on(azurite.client().query("ChatThreads", Some(&filter), None))
+        .unwrap();
+    let states: Vec<&str> = rows.iter().map(|r| r["State"].as_str().unwrap()).collect();
+    assert_eq!(states, ["created", "updated", "deleted"], "{rows:?}");
 }

@@ -20,7 +20,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    let command = cli.command.unwrap_or(Command::Serve);
+    init_tracing(matches!(command, Command::Serve));
     install_panic_hook();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -32,20 +33,26 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run(cli.command.unwrap_or(Command::Serve)))
+    runtime.block_on(run(command))
+}
+
+/// The app, for the commands that run functions (`serve`, `replay`): only they read the app
+/// settings, so a malformed setting in the shell does not break `sample` or `inspect`.
+fn app(settings: &Settings) -> Result<Arc<App>, ExitCode> {
+    App::new(settings).map(Arc::new).map_err(|e| {
+        tracing::error!("{e}");
+        ExitCode::from(2)
+    })
 }
 
 async fn run(command: Command) -> ExitCode {
     let settings = Settings::from_env();
-    let app = match App::new(&settings) {
-        Ok(app) => Arc::new(app),
-        Err(e) => {
-            tracing::error!("{e}");
-            return ExitCode::from(2);
-        }
-    };
     match command {
         Command::Serve => {
+            let app = match app(&settings) {
+                Ok(app) => app,
+                Err(code) => return code,
+            };
             let env_port = std::env::var("FUNCTIONS_CUSTOMHANDLER_PORT").ok();
             let port = match server::port_from_env(env_port.as_deref()) {
                 Ok((port, defaulted)) => {
@@ -127,6 +134,10 @@ async fn run(command: Command) -> ExitCode {
             mut paths,
             to_storage,
         } => {
+            let app = match app(&settings) {
+                Ok(app) => app,
+                Err(code) => return code,
+            };
             let storage = match replay::storage_argument(to_storage, &mut paths)
                 .map(|c| replay::open_storage(&c))
                 .transpose()
@@ -158,18 +169,24 @@ fn finish(outcome: std::io::Result<usize>, out: &mut impl Write) -> ExitCode {
     }
 }
 
-/// Info and debug go to stdout (the host logs it as Information), warnings and errors to stderr
-/// (logged as Error). `RUST_LOG` may name a level (`debug`, `warn`, …); default `info`. Every
-/// record is written through [`LineSafe`], so text from outside in a field or message cannot
-/// break it into forged lines.
-fn init_tracing() {
+/// For `serve`, info and debug go to stdout (the host logs it as Information), warnings and
+/// errors to stderr (logged as Error). Every other command prints its JSON on stdout, so all of
+/// its logging goes to stderr and `RUST_LOG=debug handler replay … | jq` still parses. `RUST_LOG`
+/// may name a level (`debug`, `warn`, …); default `info`. Every record is written through
+/// [`LineSafe`], so text from outside in a field or message cannot break it into forged lines.
+fn init_tracing(serve: bool) {
     let level = std::env::var("RUST_LOG")
         .ok()
         .and_then(|v| v.trim().parse::<LevelFilter>().ok())
         .unwrap_or(LevelFilter::INFO);
     let stderr = || LineSafe(std::io::stderr());
     let stdout = || LineSafe(std::io::stdout());
-    let writer = stderr.with_max_level(tracing::Level::WARN).or_else(stdout);
+    let max_to_stderr = if serve {
+        tracing::Level::WARN
+    } else {
+        tracing::Level::TRACE
+    };
+    let writer = stderr.with_max_level(max_to_stderr).or_else(stdout);
     tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(writer)

@@ -173,3 +173,35 @@ fn sample_command_prints_fresh_events_of_every_type() {
     assert_eq!(unknown.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("unknown event type"));
 }
+
+/// Commands other than `serve` print only their JSON on stdout, whatever `RUST_LOG` says, and
+/// commands that run no function ignore a malformed app setting.
+#[test]
+fn cli_stdout_is_json_only_and_settings_bind_only_the_functions() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_handler"));
+        command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        command.output().unwrap()
+    };
+    let replay = run(&["replay", "samples/"], &[("RUST_LOG", "debug")]);
+    assert!(replay.status.success());
+    let stdout = String::from_utf8(replay.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), sample_events().len());
+    for line in stdout.lines() {
+        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+    }
+    assert!(
+        String::from_utf8_lossy(&replay.stderr).contains("DEBUG"),
+        "debug logs go to stderr"
+    );
+
+    let bad = [("ACS_EVENT_FILTER", "{oops")];
+    let sample = run(&["sample", "smsreceived"], &bad);
+    assert!(sample.status.success(), "{:?}", sample);
+    let replay = run(&["replay", "samples/docs-sms__SMSReceived.json"], &bad);
+    assert_eq!(replay.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&replay.stderr).contains("ACS_EVENT_FILTER"));
+}

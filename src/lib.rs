@@ -11,7 +11,8 @@ pub mod app;
 pub mod chat;
 pub mod cli;
 pub mod email;
-pub mod events;
+/// The typed ACS events, from the `acs-events` crate (`crates/acs-events`).
+pub use acs_events as events;
 pub mod filter;
 pub mod functions;
 pub mod logtext;

@@ -109,13 +109,13 @@ pub struct RecordingChunkInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::test_support::{only_event, round_trips};
-    use crate::events::AcsEvent;
+    use crate::test_support::{only_event, round_trips};
+    use crate::AcsEvent;
 
     #[test]
     fn recording_file_status_updated_sample() {
         let AcsEvent::RecordingFileStatusUpdated(data) = only_event(include_bytes!(
-            "../../samples/docs-calling__RecordingFileStatusUpdated.json"
+            "../../../samples/docs-calling__RecordingFileStatusUpdated.json"
         )) else {
             panic!("not RecordingFileStatusUpdated")
         };

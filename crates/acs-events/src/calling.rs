@@ -372,8 +372,8 @@ pub struct CallParticipantRemovedEventData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::test_support::{only_event, round_trips};
-    use crate::events::{AcsEvent, IdentifierKind};
+    use crate::test_support::{only_event, round_trips};
+    use crate::{AcsEvent, IdentifierKind};
 
     const STARTER: &str =
         "8:acs:bc360ba8-d29b-4ef2-b698-769ebef85521_0000000c-1fb9-4878-07fd-0848220077e1";
@@ -392,7 +392,7 @@ mod tests {
     #[test]
     fn call_started_sample() {
         let AcsEvent::CallStarted(data) = only_event(include_bytes!(
-            "../../samples/docs-calling__CallStarted.json"
+            "../../../samples/docs-calling__CallStarted.json"
         )) else {
             panic!("not CallStarted")
         };
@@ -422,9 +422,9 @@ mod tests {
 
     #[test]
     fn call_ended_sample_uses_duration_of_call() {
-        let AcsEvent::CallEnded(data) =
-            only_event(include_bytes!("../../samples/docs-calling__CallEnded.json"))
-        else {
+        let AcsEvent::CallEnded(data) = only_event(include_bytes!(
+            "../../../samples/docs-calling__CallEnded.json"
+        )) else {
             panic!("not CallEnded")
         };
         assert_eq!(data.call_duration_in_seconds, Some(49.728617199999995));
@@ -448,7 +448,7 @@ mod tests {
     #[test]
     fn call_participant_added_sample() {
         let AcsEvent::CallParticipantAdded(data) = only_event(include_bytes!(
-            "../../samples/docs-calling__CallParticipantAdded.json"
+            "../../../samples/docs-calling__CallParticipantAdded.json"
         )) else {
             panic!("not CallParticipantAdded")
         };
@@ -478,7 +478,7 @@ mod tests {
     #[test]
     fn call_participant_removed_sample() {
         let AcsEvent::CallParticipantRemoved(data) = only_event(include_bytes!(
-            "../../samples/docs-calling__CallParticipantRemoved.json"
+            "../../../samples/docs-calling__CallParticipantRemoved.json"
         )) else {
             panic!("not CallParticipantRemoved")
         };

@@ -4,6 +4,8 @@
 //! `data` is read into the struct of its type ([`AcsEvent`]). Family modules hold the data structs,
 //! following the wire names of the ACS event catalog and accepting the historic spellings.
 
+#![forbid(unsafe_code)]
+
 pub mod advanced_messaging;
 pub mod calling;
 mod catalog;

@@ -114,13 +114,13 @@ pub struct EmailEngagementTrackingReportReceivedEventData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::test_support::{only_event, round_trips};
-    use crate::events::AcsEvent;
+    use crate::test_support::{only_event, round_trips};
+    use crate::AcsEvent;
 
     #[test]
     fn delivery_report_sample() {
         let AcsEvent::EmailDeliveryReportReceived(data) = only_event(include_bytes!(
-            "../../samples/docs-email__EmailDeliveryReportReceived.json"
+            "../../../samples/docs-email__EmailDeliveryReportReceived.json"
         )) else {
             panic!("not EmailDeliveryReportReceived")
         };
@@ -215,7 +215,7 @@ mod tests {
     #[test]
     fn engagement_report_sample() {
         let AcsEvent::EmailEngagementTrackingReportReceived(data) = only_event(include_bytes!(
-            "../../samples/docs-email__EmailEngagementTrackingReportReceived.json"
+            "../../../samples/docs-email__EmailEngagementTrackingReportReceived.json"
         )) else {
             panic!("not EmailEngagementTrackingReportReceived")
         };

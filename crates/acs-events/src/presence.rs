@@ -16,12 +16,12 @@ pub struct UserDisconnectedEventData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::{parse_delivery, AcsEvent, IdentifierKind};
+    use crate::{parse_delivery, AcsEvent, IdentifierKind};
 
     #[test]
     fn user_disconnected_sample() {
         let mut delivery = parse_delivery(include_bytes!(
-            "../../samples/docs-presence__UserDisconnected.json"
+            "../../../samples/docs-presence__UserDisconnected.json"
         ))
         .expect("a delivery");
         assert_eq!(delivery.len(), 1);

@@ -369,7 +369,7 @@ fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::event_types;
+    use crate::event_types;
 
     const EG: &str = r#"[{"id":"e1","topic":"/subscriptions/x","subject":"/phonenumber/15555555555","eventType":"Microsoft.Communication.SMSReceived","eventTime":"2020-09-18T00:27:47Z","dataVersion":"1.0","metadataVersion":"1","data":{"messageId":"m","from":"1","to":"2","message":"hi","receivedTimestamp":"2020-09-18T00:27:45.32Z"}}]"#;
 

@@ -9,9 +9,9 @@ use std::sync::Arc;
 
 use acs_event_handler::app::App;
 use acs_event_handler::events::parse_delivery;
-use acs_event_handler::functions::InvocationResult;
+use acs_event_handler::host::protocol::InvocationResult;
+use acs_event_handler::host::server::routes;
 use acs_event_handler::router::Router;
-use acs_event_handler::server::routes;
 use acs_event_handler::settings::Settings;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 

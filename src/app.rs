@@ -3,11 +3,11 @@
 //! a live invocation.
 
 use crate::events::Delivery;
-use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
-use crate::outputs::{RawArchive, RawEventPointer};
+use crate::host::outputs::{RawArchive, RawEventPointer};
+use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
-use crate::sms_opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
+use crate::sms_sender::opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
 use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
 
 /// A reply to the host: status and JSON body.
@@ -29,7 +29,7 @@ impl Reply {
     pub fn error(error: &ProtocolError) -> Self {
         Reply {
             status: error.status(),
-            body: functions::error_json(error),
+            body: protocol::error_json(error),
         }
     }
 }
@@ -65,7 +65,7 @@ impl App {
 
     /// `name` if it is one of our functions (a folder with a function.json).
     pub fn function(name: &str) -> Option<&'static str> {
-        [functions::EVENT_GRID_FUNCTION, SMS_SENDER_FUNCTION]
+        [protocol::EVENT_GRID_FUNCTION, SMS_SENDER_FUNCTION]
             .into_iter()
             .find(|f| *f == name)
     }
@@ -80,7 +80,7 @@ impl App {
             );
         }
         let outcome = match function {
-            functions::EVENT_GRID_FUNCTION => self.event_grid(body),
+            protocol::EVENT_GRID_FUNCTION => self.event_grid(body),
             SMS_SENDER_FUNCTION => self.sms_sender.invoke(body).await,
             SMS_OPT_OUT_SYNC_FUNCTION => self.sms_opt_out_sync.invoke(body).await,
             other => Err(ProtocolError::UnknownFunction(clip(other))),
@@ -94,7 +94,7 @@ impl App {
     /// `EventGridTrigger`: every event of the trigger value through the router.
     fn event_grid(&self, body: &[u8]) -> Result<InvocationResult, ProtocolError> {
         let data = InvocationData::parse(body)?;
-        let events = functions::trigger_events(data.get(functions::EVENT_GRID_BINDING)?)?;
+        let events = protocol::trigger_events(data.get(protocol::EVENT_GRID_BINDING)?)?;
         let mut result = InvocationResult {
             archive: archive_for(&events, data.metadata_id()),
             ..InvocationResult::default()

@@ -30,7 +30,7 @@ use crate::events::chat::{
     ChatMember, ChatMessageReceivedEventData, ChatMessageType, ChatParticipant, ChatRetentionPolicy,
 };
 use crate::events::{AcsEvent, Envelope, Int64, Timestamp, UserMap};
-use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity};
+use crate::host::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity};
 use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
@@ -677,7 +677,7 @@ impl<'a> MemberChange<'a> {
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// An entity with checked, escaped keys (written as an upsert, see [`crate::outputs::UPSERT_ETAG`]):
+/// An entity with checked, escaped keys (written as an upsert, see [`crate::host::outputs::UPSERT_ETAG`]):
 /// identical copies of one change collapse into one row.
 fn row(
     event: &'static str,

@@ -28,8 +28,10 @@ use crate::events::email::{
     EmailDeliveryReportReceivedEventData, EmailEngagementTrackingReportReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
-use crate::outputs::time_keys::{self, TimeOutOfRange};
-use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey};
+use crate::host::outputs::time_keys::{self, TimeOutOfRange};
+use crate::host::outputs::{
+    Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
+};
 use crate::router::EventModule;
 
 use address::{AddressError, EmailAddress};

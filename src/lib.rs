@@ -6,7 +6,6 @@
 //! ([`sms`], [`chat`], [`email`]) → [`outputs`] (output bindings) → the invocation result.
 #![forbid(unsafe_code)]
 
-pub mod acs;
 pub mod app;
 pub mod chat;
 pub mod cli;
@@ -14,13 +13,11 @@ pub mod email;
 /// The typed ACS events, from the `acs-events` crate (`crates/acs-events`).
 pub use acs_events as events;
 pub mod filter;
-pub mod functions;
+pub mod host;
 pub mod logtext;
-pub mod outputs;
+pub mod messaging;
 pub mod router;
-pub mod server;
 pub mod settings;
 pub mod sms;
-pub mod sms_opt_out_sync;
 pub mod sms_sender;
 pub mod storage;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use acs_event_handler::app::App;
 use acs_event_handler::cli::{filter, input, inspect, replay, sample, send, Cli, Command};
+use acs_event_handler::host::server;
 use acs_event_handler::logtext::LineSafe;
-use acs_event_handler::server;
 use acs_event_handler::settings::Settings;
 use clap::Parser;
 use tracing_subscriber::filter::LevelFilter;

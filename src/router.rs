@@ -15,9 +15,9 @@ use crate::chat::ChatModule;
 use crate::email::EmailModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
-use crate::functions::InvocationResult;
+use crate::host::outputs::{Output, QueueBinding};
+use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
-use crate::outputs::{Output, QueueBinding};
 use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
 

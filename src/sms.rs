@@ -7,24 +7,21 @@
 //! repeatability id, which ACS uses to send each reply once. Opt-out state is a history ordered
 //! by the person's own timeline ([`opt_out`]), so arrival order cannot re-subscribe anyone.
 
-pub mod keywords;
-pub mod opt_out;
-pub mod outbox;
-pub mod phone;
-
 use crate::events::sms::{
     SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive};
-use crate::outputs::time_keys;
-use crate::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey};
+use crate::host::outputs::time_keys;
+use crate::host::outputs::{
+    Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
+};
 use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
-use keywords::{Keyword, KeywordFamily, Keywords};
-use opt_out::{OptOutKeyError, SyncRequest};
-use outbox::{repeatability_id, OutboxKind, OutboxMessage};
-use phone::{PhoneError, SmsAddress};
+use crate::messaging::keywords::{Keyword, KeywordFamily, Keywords};
+use crate::messaging::opt_out::{self, OptOutKeyError, SyncRequest};
+use crate::messaging::outbox::{repeatability_id, OutboxKind, OutboxMessage};
+use crate::messaging::phone::{PhoneError, SmsAddress};
 
 /// App setting: `false` turns keyword handling off (every text then goes to `smsInbox`).
 pub const SETTING_KEYWORDS_ENABLED: &str = "SMS_KEYWORDS_ENABLED";

@@ -7,7 +7,7 @@
 //! live invocation would leave can be looked at in Azure Storage Explorer without Core Tools.
 //!
 //! On the wire each row and message is a JSON *string* holding its JSON text, and a blob is one
-//! string (see [`crate::outputs`]). `replay` prints them as the JSON they hold, so a line reads
+//! string (see [`crate::host::outputs`]). `replay` prints them as the JSON they hold, so a line reads
 //! like the rows, messages and blobs Azure will store: `{"smsMessages":[{"PartitionKey":…}]}`.
 
 use std::io::Write;
@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use super::input::Input;
 use crate::app::App;
 use crate::events::parse_delivery;
-use crate::functions::{EVENT_GRID_BINDING, EVENT_GRID_FUNCTION};
+use crate::host::protocol::{EVENT_GRID_BINDING, EVENT_GRID_FUNCTION};
 use crate::storage::{
     BindingData, StorageConnection, StorageWriter, WriteFailure, WriteReport, DEVELOPMENT_STORAGE,
 };

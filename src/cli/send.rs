@@ -71,7 +71,7 @@ pub async fn run(
     options: &SendOptions,
     out: &mut impl Write,
 ) -> std::io::Result<usize> {
-    crate::acs::install_tls_provider();
+    crate::sms_sender::acs_client::install_tls_provider();
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
         .build()

@@ -18,8 +18,8 @@
 
 use crate::events::email::EmailDeliveryStatus;
 use crate::events::Timestamp;
-use crate::outputs::time_keys::{self, TimeOutOfRange};
-use crate::outputs::{OutputError, TableKey};
+use crate::host::outputs::time_keys::{self, TimeOutOfRange};
+use crate::host::outputs::{OutputError, TableKey};
 
 use super::address::EmailAddress;
 

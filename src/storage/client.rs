@@ -124,7 +124,7 @@ pub struct StorageClient {
 impl StorageClient {
     /// Builds the HTTP client (no traffic). Endpoints on this machine bypass any proxy.
     pub fn new(connection: StorageConnection) -> Result<Self, ClientError> {
-        crate::acs::install_tls_provider();
+        crate::sms_sender::acs_client::install_tls_provider();
         let mut builder = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(60))
@@ -186,7 +186,11 @@ impl StorageClient {
                 .map_err(|_| ClientError::Signing(format!("header {name} is not valid")))?;
             header_map.insert(HeaderName::from_static(name), value);
         }
-        let endpoint = format!("{}://{}", url.scheme(), crate::acs::host_header(&url));
+        let endpoint = format!(
+            "{}://{}",
+            url.scheme(),
+            crate::sms_sender::acs_client::host_header(&url)
+        );
         let response = self
             .http
             .request(method, url.as_str())

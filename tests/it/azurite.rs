@@ -70,7 +70,7 @@ static NEXT_ACCOUNT: AtomicUsize = AtomicUsize::new(0);
 
 fn account(index: usize) -> (String, String) {
     let name = format!("acct{index:04}");
-    let key = acs_event_handler::acs::content_sha256(name.as_bytes());
+    let key = acs_event_handler::sms_sender::acs_client::content_sha256(name.as_bytes());
     (name, key)
 }
 

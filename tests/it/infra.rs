@@ -5,7 +5,7 @@
 use acs_event_handler::cli::sample::{fresh_sample, OutputSchema};
 use acs_event_handler::events::{event_types, parse_delivery};
 use acs_event_handler::filter::Filter;
-use acs_event_handler::functions::InvocationResult;
+use acs_event_handler::host::protocol::InvocationResult;
 use acs_event_handler::router::{Route, Router};
 use acs_event_handler::settings::Settings;
 

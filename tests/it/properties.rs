@@ -2,7 +2,7 @@
 //! and re-parses to the same value.
 
 use acs_event_handler::events::{event_types, parse_delivery, AcsEvent};
-use acs_event_handler::functions::trigger_events;
+use acs_event_handler::host::protocol::trigger_events;
 use proptest::prelude::*;
 use serde_json::value::RawValue;
 use serde_json::{json, Value};

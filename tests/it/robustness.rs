@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use acs_event_handler::app::App;
-use acs_event_handler::server::routes;
+use acs_event_handler::host::server::routes;
 use acs_event_handler::settings::Settings;
 use proptest::prelude::*;
 use serde_json::{json, Value};

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::events::{parse_delivery, parse_event, Delivery, DeliveryError};
-use crate::outputs::{GroupedOutputs, Output, RawArchive};
+use crate::host::outputs::{GroupedOutputs, Output, RawArchive};
 
 /// The function folder (and URL path) of the Event Grid function.
 pub const EVENT_GRID_FUNCTION: &str = "EventGridTrigger";

@@ -2,7 +2,7 @@
 //! and records it as an outbound `smsMessages` row.
 //!
 //! Who may be texted (table input `optOut`: the newest row of the person's opt-out history, see
-//! [`crate::sms::opt_out`]):
+//! [`crate::messaging::opt_out`]):
 //! - a person whose newest keyword is an opt-out gets only the opt-out confirmation and HELP
 //!   replies (carriers require HELP to be answered in every state), whoever enqueued them;
 //! - an opt-in confirmation goes out only once its START is the newest keyword. The host sends
@@ -19,6 +19,9 @@
 //!   input in the invocation: 503, a configuration fault; the message ends in the poison queue,
 //!   not lost.
 
+pub mod acs_client;
+pub mod opt_out_sync;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -26,17 +29,17 @@ use serde_json::value::RawValue;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::acs::{
+use crate::events::Timestamp;
+use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
+use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::messaging::opt_out::{self, HistoryRow, OptOutState, Recorded};
+use crate::messaging::outbox::{OutboxKind, OutboxMessage};
+use crate::messaging::phone::{mask_digits, PhoneError, SmsAddress, E164};
+use crate::settings::{Settings, SettingsError};
+use crate::sms::MAX_MESSAGE_CHARS;
+use crate::sms_sender::acs_client::{
     ClientError, ConnectionString, RetryPolicy, SendError, SendOutcome, SmsClient, SmsSend,
 };
-use crate::events::Timestamp;
-use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
-use crate::outputs::{Output, TableBinding, TableEntity, TableKey};
-use crate::settings::{Settings, SettingsError};
-use crate::sms::opt_out::{self, HistoryRow, OptOutState, Recorded};
-use crate::sms::outbox::{OutboxKind, OutboxMessage};
-use crate::sms::phone::{mask_digits, PhoneError, SmsAddress, E164};
-use crate::sms::MAX_MESSAGE_CHARS;
 
 /// The function folder (and URL path).
 pub const SMS_SENDER_FUNCTION: &str = "SmsSender";
@@ -125,7 +128,7 @@ pub fn read_history(raw: &RawValue) -> Result<OptOutState, ProtocolError> {
         One(HistoryRow),
         None(()),
     }
-    let rows: Rows = functions::string_bound_value(raw, OPT_OUT_BINDING)?;
+    let rows: Rows = protocol::string_bound_value(raw, OPT_OUT_BINDING)?;
     Ok(OptOutState::from_rows(match rows {
         Rows::Many(rows) => rows,
         Rows::One(row) => vec![row],
@@ -202,7 +205,7 @@ impl SmsSender {
         let history = history_of(&data, SMS_SENDER_FUNCTION)?;
         let mut result = InvocationResult::default();
 
-        let item: OutboxMessage = match functions::string_bound_value(raw_item, OUTBOX_BINDING) {
+        let item: OutboxMessage = match protocol::string_bound_value(raw_item, OUTBOX_BINDING) {
             Ok(item) => item,
             Err(e) => {
                 let reason = match e {

@@ -13,11 +13,11 @@
 //!   401/403 or a missing connection string: 503; a change ACS refuses for good (400): logged,
 //!   200 (our own history still decides who is texted).
 
-use crate::acs::{OptOutAction, OptOutOutcome, SendError};
-use crate::functions::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::messaging::opt_out::{Recorded, SyncRequest};
+use crate::messaging::phone::{SmsAddress, E164};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::opt_out::{Recorded, SyncRequest};
-use crate::sms::phone::{SmsAddress, E164};
+use crate::sms_sender::acs_client::{OptOutAction, OptOutOutcome, SendError};
 use crate::sms_sender::{history_of, LazyClient};
 
 /// The function folder (and URL path).
@@ -65,7 +65,7 @@ impl SmsOptOutSync {
 
         // A request that cannot be read can never be applied: say so, and let the history (which
         // is what decides who is texted) stand.
-        let request: SyncRequest = match functions::string_bound_value(raw, SYNC_BINDING) {
+        let request: SyncRequest = match protocol::string_bound_value(raw, SYNC_BINDING) {
             Ok(request) => request,
             Err(e) => return done(format!("{SMS_OPT_OUT_SYNC_FUNCTION}: ignored, {e}")),
         };

@@ -21,8 +21,8 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::phone::SmsAddress;
 use crate::events::{Sensitive, Timestamp};
-use crate::outputs::time_keys::{self, TimeOutOfRange};
-use crate::outputs::{OutputError, TableKey};
+use crate::host::outputs::time_keys::{self, TimeOutOfRange};
+use crate::host::outputs::{OutputError, TableKey};
 
 /// Why an opt-out key could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

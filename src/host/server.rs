@@ -26,7 +26,7 @@ use warp::hyper::body::Bytes as HyperBytes;
 use warp::Filter;
 
 use crate::app::{App, Reply};
-use crate::functions::{ProtocolError, MAX_BODY_BYTES};
+use crate::host::protocol::{ProtocolError, MAX_BODY_BYTES};
 use crate::logtext::quote;
 use crate::settings::{Settings, SettingsError};
 

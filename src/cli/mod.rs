@@ -1,11 +1,16 @@
-//! The `handler` command line: `serve` (what the Functions host runs), `inspect` and `replay`.
+//! The `handler` command line: `serve` (what the Functions host runs), and the tools around it:
+//! `inspect`, `replay`, `send`, `filter` and `sample`.
 
 pub mod filter;
 pub mod input;
 pub mod inspect;
+pub mod logging;
 pub mod replay;
+mod run;
 pub mod sample;
 pub mod send;
+
+pub use run::run;
 
 use std::path::PathBuf;
 

@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 use super::{limits, OutputError};
 
@@ -110,9 +109,6 @@ pub enum Property<'a> {
     Str(Cow<'a, str>),
     Bool(bool),
     Int(i64),
-    Float(f64),
-    /// Any other JSON value (written as is).
-    Json(Value),
 }
 
 impl<'a> From<&'a str> for Property<'a> {
@@ -140,24 +136,23 @@ impl From<bool> for Property<'_> {
         Property::Bool(value)
     }
 }
+/// Only integer types that fit an `Edm.Int64` losslessly: a wider one must be converted (and its
+/// overflow decided) by the caller, not saturated here.
 macro_rules! int_property {
     ($($t:ty),+) => {$(
         impl From<$t> for Property<'_> {
             fn from(value: $t) -> Self {
-                Property::Int(i64::try_from(value).unwrap_or(i64::MAX))
+                Property::Int(i64::from(value))
             }
         }
     )+};
 }
-int_property!(i32, i64, u16, u32, u64, usize);
-impl From<f64> for Property<'_> {
-    fn from(value: f64) -> Self {
-        Property::Float(value)
-    }
-}
-impl From<Value> for Property<'_> {
-    fn from(value: Value) -> Self {
-        Property::Json(value)
+int_property!(i32, i64, u16, u32);
+/// A count or length: `usize` is at most 64 bits on every target Rust supports for this app, and
+/// no collection holds more than `isize::MAX` items, so the conversion cannot fail in practice.
+impl From<usize> for Property<'_> {
+    fn from(value: usize) -> Self {
+        Property::Int(i64::try_from(value).unwrap_or(i64::MAX))
     }
 }
 
@@ -167,8 +162,6 @@ impl Serialize for Property<'_> {
             Property::Str(text) => serializer.serialize_str(text),
             Property::Bool(value) => serializer.serialize_bool(*value),
             Property::Int(value) => serializer.serialize_i64(*value),
-            Property::Float(value) => serializer.serialize_f64(*value),
-            Property::Json(value) => value.serialize(serializer),
         }
     }
 }
@@ -298,9 +291,7 @@ impl<'e, 'a> FittedEntity<'e, 'a> {
                     4 + 2 * utf16_len(text) + flag
                 }
                 WrittenValue::Other(Property::Bool(_)) => 1,
-                WrittenValue::Other(Property::Int(_)) | WrittenValue::Other(Property::Float(_)) => {
-                    8
-                }
+                WrittenValue::Other(Property::Int(_)) => 8,
                 // Stringified by the Tables extension (indented): count it generously.
                 WrittenValue::Other(other) => {
                     4 + 4 * serde_json::to_string(other).map_or(0, |t| t.len())
@@ -321,9 +312,7 @@ impl<'e, 'a> FittedEntity<'e, 'a> {
             size += match &property.value {
                 WrittenValue::Str { text, .. } => 4 + 2 * text.len(),
                 WrittenValue::Other(Property::Bool(_)) => 1,
-                WrittenValue::Other(Property::Int(_)) | WrittenValue::Other(Property::Float(_)) => {
-                    8
-                }
+                WrittenValue::Other(Property::Int(_)) => 8,
                 WrittenValue::Other(other) => {
                     4 + 4 * serde_json::to_string(other).map_or(0, |t| t.len())
                 }

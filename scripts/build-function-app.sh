@@ -13,8 +13,8 @@
 #
 # Usage: scripts/build-function-app.sh
 #   PROFILE=release       (default) the cargo profile that ships: fat LTO, one codegen unit.
-#   PROFILE=package-check a cheaper profile for CI's package check (Cargo.toml explains why it
-#                         links the same glibc symbols); never publish what it builds.
+#   PROFILE=package-check CI's cheaper profile (unoptimized, ~1 min instead of ~3): Cargo.toml
+#                         explains why it needs the same glibc symbols or more; never publish it.
 #   GLIBC=2.28            the newest glibc the binary may need.
 #   PACKAGE_TOOLS_DIR     where ziglang and cargo-zigbuild are installed when missing (a Python
 #                         venv; default target/package-tools, so `cargo clean` removes it too).
@@ -97,8 +97,14 @@ for dir in "${functions[@]}"; do
   cp -R "$dir" "$stage/$dir"
 done
 install -m 755 "$built" "$stage/$exe"
-# The local copy for `func start` (host.json's defaultExecutablePath is relative to the root).
-install -m 755 "$built" "./$exe"
+# The local copy for `func start` (host.json's defaultExecutablePath is relative to the root);
+# a check build is unoptimized, so it leaves a release ./handler alone.
+if [ "$PROFILE" = release ]; then
+  install -m 755 "$built" "./$exe"
+  local_copy="./$exe updated for func start"
+else
+  local_copy="./$exe left as it was"
+fi
 
 # Python's zipfile rather than `zip`: python3 is needed anyway, and this way the entries are
 # exactly the files (no directory entries), in a fixed order, with fixed timestamps, and the
@@ -125,7 +131,7 @@ with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
 EOF
 rm -rf "$stage"
 
-echo "build-function-app: dist/functionapp.zip ($(du -h dist/functionapp.zip | cut -f1)): host.json, ${functions[*]}, $exe; ./$exe updated for func start" >&2
+echo "build-function-app: dist/functionapp.zip ($(du -h dist/functionapp.zip | cut -f1)): host.json, ${functions[*]}, $exe; $local_copy" >&2
 if [ "$PROFILE" != release ]; then
   echo "build-function-app: built with profile $PROFILE, for checking only; publish a PROFILE=release build" >&2
 fi

@@ -65,20 +65,22 @@ fi
 # --- what `func azure functionapp publish` would upload from the work tree --------------------
 # Core Tools zips the work tree itself, less what .funcignore names (gitignore syntax). git's
 # own matcher stands in for Core Tools' here, which is close enough for these plain patterns.
-# The handler is left out of the comparison: a CI clone has no ./handler until a release build.
+# Tracked files decide (a wrong .funcignore fails); untracked ones only warn, since they are
+# this work tree's own (the handler is left out: a CI clone has none until a release build).
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
-  published="$(
-    {
-      LC_ALL=C comm -23 <(git ls-files | LC_ALL=C sort) \
-        <(git ls-files --cached --ignored --exclude-from=.funcignore | LC_ALL=C sort)
-      git ls-files --others --exclude-from=.funcignore
-    } | grep -vx "$exe" | LC_ALL=C sort -u
+  tracked="$(
+    LC_ALL=C comm -23 <(git ls-files | LC_ALL=C sort) \
+      <(git ls-files --cached --ignored --exclude-from=.funcignore | LC_ALL=C sort)
   )"
   in_zip="$(cut -d' ' -f1 <<<"$actual" | grep -vx "$exe")"
-  if [ "$published" != "$in_zip" ]; then
-    extra="$(LC_ALL=C comm -13 <(echo "$in_zip") <(echo "$published") | paste -sd, -)"
-    lacking="$(LC_ALL=C comm -23 <(echo "$in_zip") <(echo "$published") | paste -sd, -)"
+  if [ "$tracked" != "$in_zip" ]; then
+    extra="$(LC_ALL=C comm -13 <(echo "$in_zip") <(echo "$tracked") | paste -sd, -)"
+    lacking="$(LC_ALL=C comm -23 <(echo "$in_zip") <(echo "$tracked") | paste -sd, -)"
     fail ".funcignore lets func publish other files than the zip holds: would also upload [${extra}], would leave out [${lacking}]"
+  fi
+  untracked="$(git ls-files --others --exclude-from=.funcignore | grep -vx "$exe" | paste -sd, -)" || true
+  if [ -n "$untracked" ]; then
+    echo "check-package: warning: func azure functionapp publish from this work tree would also upload: $untracked" >&2
   fi
 fi
 

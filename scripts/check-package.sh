@@ -25,6 +25,7 @@ fail() {
   echo "check-package: FAIL: $*" >&2
   exit 1
 }
+indent() { sed 's/^/  /'; }
 [ -f "$zip" ] || fail "$zip does not exist (run scripts/build-function-app.sh first)"
 command -v objdump >/dev/null 2>&1 || fail "objdump is missing (apt-get install binutils)"
 
@@ -53,10 +54,10 @@ for info in zipfile.ZipFile(sys.argv[1]).infolist():
 EOF
 )" || fail "$zip is not a readable zip"
 echo "check-package: $zip holds:" >&2
-sed 's/^/  /' <<<"$actual" >&2
+indent <<<"$actual" >&2
 if [ "$actual" != "$expected" ]; then
   echo "check-package: expected exactly:" >&2
-  sed 's/^/  /' <<<"$expected" >&2
+  indent <<<"$expected" >&2
   missing="$(LC_ALL=C comm -23 <(echo "$expected") <(echo "$actual") | paste -sd, -)"
   unexpected="$(LC_ALL=C comm -13 <(echo "$expected") <(echo "$actual") | paste -sd, -)"
   fail "$zip's entries differ from the expected ones: missing [${missing}], unexpected [${unexpected}]"

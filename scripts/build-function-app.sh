@@ -27,6 +27,7 @@ PROFILE="${PROFILE:-release}"
 GLIBC="${GLIBC:-2.28}"
 TARGET=x86_64-unknown-linux-gnu
 TOOLS="${PACKAGE_TOOLS_DIR:-target/package-tools}"
+case "$TOOLS" in /*) ;; *) TOOLS="$PWD/$TOOLS" ;; esac
 # Pinned so that every machine links with the same zig and the same glibc stubs; both are
 # binary wheels on PyPI (no compiler needed to install them).
 ZIGLANG_VERSION=0.17.1
@@ -71,7 +72,7 @@ esac
 echo "build-function-app: cargo zigbuild --profile $PROFILE --target $TARGET.$GLIBC (zig $ZIGLANG_VERSION)" >&2
 start=$SECONDS
 # cargo-zigbuild finds zig through this variable; PATH gives cargo the `zigbuild` subcommand.
-CARGO_ZIGBUILD_ZIG_PATH="$(zig_path)" PATH="$PWD/$venv/bin:$PATH" \
+CARGO_ZIGBUILD_ZIG_PATH="$(zig_path)" PATH="$venv/bin:$PATH" \
   cargo zigbuild --locked --profile "$PROFILE" --bin handler --target "$TARGET.$GLIBC" ||
   fail "the build failed (a symbol newer than glibc $GLIBC shows up as an undefined symbol at link time)"
 built="${CARGO_TARGET_DIR:-target}/$TARGET/$PROFILE/handler"

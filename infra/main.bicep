@@ -2,14 +2,15 @@
 //
 //   storage account (AzureWebJobsStorage + the bindings' tables and queues)
 //   Log Analytics + Application Insights
-//   Linux Function App (consumption) running the Rust custom handler
+//   Function App running the Rust custom handler: Flex Consumption by default, Linux
+//   Consumption with hostingPlan=consumption (until it retires on 30 September 2028)
 //   Azure Communication Services resource
 //   Event Grid system topic on it, and an event subscription to EventGridTrigger
 //
 // Deploy in two passes: the event subscription needs the EventGridTrigger function to exist, so
-// first deploy with deployEventSubscription=false, publish the code
-// (`func azure functionapp publish <functionAppName> --custom`), then deploy again with
-// deployEventSubscription=true. See README "Deployment".
+// first deploy with deployEventSubscription=false, publish the code (scripts/build-function-app.sh,
+// then dist/functionapp.zip with `az functionapp deployment source config-zip`), then deploy
+// again with deployEventSubscription=true. See README "Deployment".
 
 targetScope = 'resourceGroup'
 
@@ -161,22 +162,93 @@ resource acs 'Microsoft.Communication/communicationServices@2023-04-01' = {
   }
 }
 
-resource plan 'Microsoft.Web/serverfarms@2023-01-01' = {
+// ---- Hosting plan, Function App and its storage ---------------------------------------------
+// Flex Consumption (FC1) is the default: Linux Consumption (Y1) gets no new features since
+// 30 September 2025 and retires on 30 September 2028. Flex runs custom handlers (runtime
+// `custom` 1.0 in the platform's runtime-stack data). docs/hosting.md gives the sources and what
+// changes for a user.
+
+@description('Hosting plan: flexConsumption (FC1, the default) or consumption (Linux Consumption, Y1, which retires on 30 September 2028).')
+@allowed([
+  'flexConsumption'
+  'consumption'
+])
+param hostingPlan string = 'flexConsumption'
+
+@description('Flex Consumption: memory of each instance in MB (512 = 0.25 core, 2048 = 1 core, 4096 = 2 cores). The handler needs a few MiB; the Functions host shares the instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Flex Consumption: the most instances the app scales out to (40 to 1000; Linux Consumption stops at 200).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Flex Consumption: instances of EventGridTrigger kept running (0 = scale to zero; always-ready instances are billed while idle and count against the regional quota).')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+var isFlex = hostingPlan == 'flexConsumption'
+
+// Flex Consumption runs the app from a zip in this blob container: `az functionapp deployment
+// source config-zip` and `func azure functionapp publish` upload it there, and each instance
+// reads it at start-up with the app's managed identity.
+var deploymentContainerName = 'app-package-${toLower(functionAppName)}'
+
+resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-01-01' = if (isFlex) {
+  parent: blobService
+  name: deploymentContainerName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: '${namePrefix}-plan-${take(suffix, 6)}'
   location: location
   kind: 'functionapp'
-  sku: {
-    name: 'Y1'
-    tier: 'Dynamic'
-  }
+  sku: isFlex
+    ? {
+        name: 'FC1'
+        tier: 'FlexConsumption'
+      }
+    : {
+        name: 'Y1'
+        tier: 'Dynamic'
+      }
   properties: {
     reserved: true // Linux
   }
 }
 
+// Linux Consumption only: the host reaches storage with the account key. Flex Consumption uses
+// the app's managed identity instead (flexHostSettings and the role assignments below), so no
+// storage key is in its app settings.
 var storageConnection = 'DefaultEndpointsProtocol=https;AccountName=${storage.name};EndpointSuffix=${environment().suffixes.storage};AccountKey=${storage.listKeys().keys[0].value}'
 
-resource functionApp 'Microsoft.Web/sites@2023-01-01' = {
+var consumptionHostSettings = [
+  { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
+  { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
+  { name: 'AzureWebJobsStorage', value: storageConnection }
+  { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: storageConnection }
+  { name: 'WEBSITE_CONTENTSHARE', value: toLower(functionAppName) }
+]
+
+// On Flex Consumption the runtime and version live in functionAppConfig, and FUNCTIONS_*,
+// WEBSITE_CONTENT* and WEBSITE_RUN_FROM_PACKAGE must not be set. Every binding's connection is
+// AzureWebJobsStorage (see the function.json files), so these identity-based settings serve
+// the host and the table, queue and blob bindings alike.
+var flexHostSettings = [
+  { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
+  { name: 'AzureWebJobsStorage__blobServiceUri', value: 'https://${storage.name}.blob.${environment().suffixes.storage}' }
+  { name: 'AzureWebJobsStorage__queueServiceUri', value: 'https://${storage.name}.queue.${environment().suffixes.storage}' }
+  { name: 'AzureWebJobsStorage__tableServiceUri', value: 'https://${storage.name}.table.${environment().suffixes.storage}' }
+  // Telemetry is sent with the identity too (Monitoring Metrics Publisher below).
+  { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'Authorization=AAD' }
+]
+
+resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   name: functionAppName
   location: location
   kind: 'functionapp,linux'
@@ -187,16 +259,43 @@ resource functionApp 'Microsoft.Web/sites@2023-01-01' = {
     serverFarmId: plan.id
     reserved: true
     httpsOnly: true
+    functionAppConfig: isFlex
+      ? {
+          deployment: {
+            storage: {
+              type: 'blobContainer'
+              value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+              authentication: {
+                type: 'SystemAssignedIdentity'
+              }
+            }
+          }
+          runtime: {
+            name: 'custom'
+            version: '1.0'
+          }
+          scaleAndConcurrency: {
+            instanceMemoryMB: instanceMemoryMB
+            maximumInstanceCount: maximumInstanceCount
+            // EventGridTrigger is in no scale group (those are HTTP, blob and Durable), so it
+            // scales, and is kept ready, as `function:<name>`.
+            alwaysReady: alwaysReadyInstances > 0
+              ? [
+                  {
+                    name: 'function:EventGridTrigger'
+                    instanceCount: alwaysReadyInstances
+                  }
+                ]
+              : []
+          }
+        }
+      : null
     siteConfig: {
-      linuxFxVersion: ''
+      // Flex Consumption takes its runtime from functionAppConfig.runtime, not linuxFxVersion.
+      linuxFxVersion: isFlex ? null : ''
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: [
-        { name: 'FUNCTIONS_EXTENSION_VERSION', value: '~4' }
-        { name: 'FUNCTIONS_WORKER_RUNTIME', value: 'custom' }
-        { name: 'AzureWebJobsStorage', value: storageConnection }
-        { name: 'WEBSITE_CONTENTAZUREFILECONNECTIONSTRING', value: storageConnection }
-        { name: 'WEBSITE_CONTENTSHARE', value: toLower(functionAppName) }
+      appSettings: concat(isFlex ? flexHostSettings : consumptionHostSettings, [
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
         // The handler's settings (see local.settings.json.example). The ACS connection string
         // comes from the resource at deployment time; it is never stored in the repository.
@@ -204,8 +303,42 @@ resource functionApp 'Microsoft.Web/sites@2023-01-01' = {
         { name: 'SMS_KEYWORDS_ENABLED', value: string(smsKeywordsEnabled) }
         { name: 'CHAT_NOTIFICATION_PREVIEW_LENGTH', value: string(chatNotificationPreviewLength) }
         { name: 'RUST_LOG', value: 'info' }
-      ]
+      ])
     }
+  }
+  // The package container must exist before the first publish (Flex only; ignored otherwise).
+  dependsOn: [
+    deploymentContainer
+  ]
+}
+
+// Flex Consumption: what the app's identity may do, as in Microsoft's Flex Consumption samples.
+// Blob Data Owner: the deployment container, the host's blobs and the rawEvents outputs;
+// Queue Data Contributor: the queue triggers and outputs; Table Data Contributor: the table
+// inputs and outputs; Monitoring Metrics Publisher: telemetry with Authorization=AAD.
+var storageRoleIds = [
+  'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner
+  '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor
+  '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor
+]
+
+resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in storageRoleIds: if (isFlex) {
+  name: guid(storage.id, functionApp.id, roleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource telemetryRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (isFlex) {
+  name: guid(appInsights.id, functionApp.id, '3913510d-42f4-4e42-8a64-420c390055eb')
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '3913510d-42f4-4e42-8a64-420c390055eb') // Monitoring Metrics Publisher
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
   }
 }
 

@@ -87,3 +87,127 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
     let parameters = repo_file("infra/main.parameters.json");
     assert!(!parameters.to_ascii_lowercase().contains("accesskey"));
 }
+
+/// The text between `start` and the first line after it that is exactly `end`.
+fn block<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} is in the template"));
+    let rest = &text[from..];
+    let to = rest
+        .find(&format!("\n{end}\n"))
+        .unwrap_or_else(|| panic!("{start} ends with {end}"));
+    &rest[..to]
+}
+
+/// The function folders at the repository root (each directory holding a function.json).
+fn function_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(env!("CARGO_MANIFEST_DIR"))
+        .unwrap()
+        .filter_map(|entry| {
+            let path = entry.unwrap().path();
+            path.join("function.json")
+                .is_file()
+                .then(|| path.file_name().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+// docs/hosting.md gives the sources for each rule checked here (Flex Consumption's runtime-stack
+// data for `custom` 1.0, its memory sizes and scale range; the settings Flex does not take).
+#[test]
+fn bicep_template_defaults_to_flex_consumption_and_keeps_linux_consumption() {
+    let bicep = repo_file("infra/main.bicep");
+    let plan = block(
+        &bicep,
+        "@allowed([\n  'flexConsumption'",
+        "param hostingPlan string = 'flexConsumption'",
+    );
+    assert!(plan.contains("'consumption'"), "{plan}");
+    assert!(bicep.contains("param hostingPlan string = 'flexConsumption'"));
+    let parameters: serde_json::Value =
+        serde_json::from_str(&repo_file("infra/main.parameters.json")).unwrap();
+    assert_eq!(
+        parameters["parameters"]["hostingPlan"]["value"],
+        "flexConsumption"
+    );
+    for expected in [
+        "name: 'FC1'",
+        "tier: 'FlexConsumption'",
+        "name: 'Y1'",
+        "tier: 'Dynamic'",
+        // The platform's runtime-stack entry for custom handlers on FC1.
+        "name: 'custom'\n            version: '1.0'",
+        "type: 'blobContainer'",
+        "type: 'SystemAssignedIdentity'",
+        "instanceMemoryMB: instanceMemoryMB",
+        "maximumInstanceCount: maximumInstanceCount",
+    ] {
+        assert!(bicep.contains(expected), "the template has {expected:?}");
+    }
+    // The sizes and the scale range the FC1 stack data allows.
+    let memory = block(
+        &bicep,
+        "@allowed([\n  512",
+        "param instanceMemoryMB int = 2048",
+    );
+    assert!(
+        memory.contains("2048") && memory.contains("4096"),
+        "{memory}"
+    );
+    assert!(bicep.contains("@minValue(40)\n@maxValue(1000)\nparam maximumInstanceCount int = 100"));
+}
+
+#[test]
+fn flex_consumption_settings_hold_no_storage_key_and_nothing_flex_refuses() {
+    let bicep = repo_file("infra/main.bicep");
+    let flex = block(&bicep, "var flexHostSettings = [", "]");
+    for refused in [
+        "FUNCTIONS_WORKER_RUNTIME",
+        "FUNCTIONS_EXTENSION_VERSION",
+        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        "WEBSITE_CONTENTSHARE",
+        "WEBSITE_RUN_FROM_PACKAGE",
+        "storageConnection",
+        "listKeys",
+    ] {
+        assert!(
+            !flex.contains(refused),
+            "Flex settings must not hold {refused}"
+        );
+    }
+    // Every binding uses the AzureWebJobsStorage connection, so the identity-based form must
+    // name each service the bindings reach.
+    for service in ["blob", "queue", "table"] {
+        assert!(
+            flex.contains(&format!("AzureWebJobsStorage__{service}ServiceUri")),
+            "{service}"
+        );
+    }
+    assert!(flex.contains("AzureWebJobsStorage__credential', value: 'managedidentity'"));
+    // The roles that identity needs are granted (blob owner, queue and table contributor).
+    for role in [
+        "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+        "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+        "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+    ] {
+        assert!(bicep.contains(role), "{role}");
+    }
+    // Always-ready instances name a function that exists.
+    let ready = block(&bicep, "alwaysReady:", "              : []");
+    let names = function_names();
+    let named = ready
+        .split("name: 'function:")
+        .skip(1)
+        .map(|rest| rest.split('\'').next().unwrap())
+        .collect::<Vec<_>>();
+    assert!(!named.is_empty(), "{ready}");
+    for name in named {
+        assert!(
+            names.iter().any(|n| n == name),
+            "{name} is not one of {names:?}"
+        );
+    }
+}

@@ -211,8 +211,8 @@ fn an_environment_that_is_not_unicode_never_panics_the_handler() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let handler = Handler { child, port };
-    crate::harness::wait_until_ready(&handler);
+    let mut handler = Handler { child, port };
+    crate::harness::wait_until_ready(&mut handler);
     assert_eq!(
         handler
             .invoke("EventGridTrigger", &event_grid_invocation(&sms_event()))

@@ -52,16 +52,28 @@ pub fn free_port() -> u16 {
 
 impl Handler {
     /// Starts the handler with the host's environment plus `settings`, and waits until ready.
+    ///
+    /// The port comes from [`free_port`], which releases it before the handler binds it, so
+    /// another process of the parallel test run (an Azurite, another handler) can take it in
+    /// between; the real host retries on another port too. A handler that exits before it
+    /// answers is started again on a fresh port, up to three times, and the panic message then
+    /// carries what it printed.
     pub fn start(settings: &[(&str, &str)]) -> Handler {
-        let port = free_port();
-        let child = Handler::command(&port.to_string(), settings)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn handler");
-        let handler = Handler { child, port };
-        handler.wait_ready();
-        handler
+        let mut last = String::new();
+        for _ in 0..3 {
+            let port = free_port();
+            let child = Handler::command(&port.to_string(), settings)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn handler");
+            let mut handler = Handler { child, port };
+            match handler.try_wait_ready() {
+                Ok(()) => return handler,
+                Err(exited) => last = exited,
+            }
+        }
+        panic!("handler exited before answering GET / three times; last time: {last}");
     }
 
     /// The command the host would run (not yet started).
@@ -83,12 +95,27 @@ impl Handler {
         command
     }
 
-    pub(crate) fn wait_ready(&self) {
+    pub(crate) fn wait_ready(&mut self) {
+        if let Err(exited) = self.try_wait_ready() {
+            panic!("handler exited before answering GET /: {exited}");
+        }
+    }
+
+    /// Polls `GET /` like the host; `Err` with the exit status and output when the process
+    /// exits first. Panics after 30 s without either.
+    fn try_wait_ready(&mut self) -> Result<(), String> {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let mut output = String::new();
+                if let Some(mut err) = self.child.stderr.take() {
+                    let _ = err.read_to_string(&mut output);
+                }
+                return Err(format!("{status}: {output}"));
+            }
             if let Ok(mut conn) = Connection::open(self.port) {
                 if conn.send("GET", "/", &[], None, false).is_ok() {
-                    return;
+                    return Ok(());
                 }
             }
             std::thread::sleep(Duration::from_millis(25));
@@ -141,7 +168,7 @@ pub fn wait_timeout(child: &mut Child, limit: Duration) -> Option<std::process::
 }
 
 /// Waits until a handler started by hand answers `GET /` (panics after 30 s).
-pub fn wait_until_ready(handler: &Handler) {
+pub fn wait_until_ready(handler: &mut Handler) {
     handler.wait_ready();
 }
 

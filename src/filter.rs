@@ -738,7 +738,7 @@ impl Filter {
                         .get(..ACS_TYPE_PREFIX.len())
                         .is_some_and(|p| p.eq_ignore_ascii_case(ACS_TYPE_PREFIX));
                     warnings.push(if acs {
-                        format!("includedEventTypes: `{t}` is not an ACS event type (misspelt?); no event has it")
+                        format!("includedEventTypes: `{t}` is not an ACS event type (misspelt?); no event has it{}", crate::suggest::did_you_mean(t))
                     } else {
                         format!("includedEventTypes: `{t}` is not an ACS event type; an ACS system topic never sends it")
                     });

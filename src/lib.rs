@@ -21,3 +21,4 @@ pub mod settings;
 pub mod sms;
 pub mod sms_sender;
 pub mod storage;
+pub mod suggest;

@@ -47,6 +47,17 @@ pub enum Route {
 }
 
 impl Route {
+    /// Every route, for readers of the log line (`replay`'s summary).
+    pub const ALL: [Route; 7] = [
+        Route::Sms,
+        Route::Chat,
+        Route::Email,
+        Route::Acknowledged,
+        Route::Unknown,
+        Route::Filtered,
+        Route::DeadLetter,
+    ];
+
     /// The name used in logs and `replay` output.
     pub fn as_str(self) -> &'static str {
         match self {

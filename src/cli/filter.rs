@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::input::Input;
+use super::input::{documents, Input};
+use super::output::{write_json, Summary};
 use crate::filter::{Filter, FilterError};
 
 /// A filter file that cannot be used: exit status 2.
@@ -78,59 +79,76 @@ impl<'a> Line<'a> {
 /// Prints the decision for every event of every input; returns how many inputs could not be
 /// read or were not events (an input line with `error` instead of a decision).
 pub fn run(filter: &Filter, inputs: &[Input], out: &mut impl Write) -> std::io::Result<usize> {
-    let mut errors = 0;
-    for input in inputs {
-        let events = match &input.bytes {
-            Ok(bytes) => events_of(bytes),
-            Err(e) => Err(e.clone()),
-        };
-        let events = match events {
-            Ok(events) => events,
-            Err(e) => {
-                errors += 1;
-                write_line(out, &Line::error(&input.source, e))?;
-                continue;
-            }
-        };
-        for (index, event) in events.iter().enumerate() {
-            let Value::Object(object) = event else {
-                errors += 1;
-                let error = format!("event #{index}: an event must be a JSON object");
-                write_line(out, &Line::error(&input.source, error))?;
-                continue;
-            };
-            let field = |name: &str| object.get(name).and_then(Value::as_str);
-            let decision = filter.evaluate(event);
-            let line = Line {
-                source: &input.source,
-                id: field("id"),
-                event_type: field("eventType").or_else(|| field("type")),
-                subject: field("subject"),
-                delivered: Some(decision.delivered),
-                reason: Some(decision.reason),
-                error: None,
-            };
-            write_line(out, &line)?;
-        }
-    }
-    Ok(errors)
+    run_summarized(filter, inputs, false, out).map(|summary| summary.failures())
 }
 
-/// The events of one delivery body: an event object or an array of them, as raw JSON (the
-/// filter reads envelope fields and `data` paths, not our typed view).
-fn events_of(bytes: &[u8]) -> Result<Vec<Value>, String> {
-    match serde_json::from_slice(bytes) {
+/// [`run`], each line indented with `pretty`, returning the tally: `delivered` and `not
+/// delivered`.
+pub fn run_summarized(
+    filter: &Filter,
+    inputs: &[Input],
+    pretty: bool,
+    out: &mut impl Write,
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::new("filter");
+    for input in inputs {
+        let documents = documents(input);
+        let mut batches = Vec::new();
+        for doc in &documents.values {
+            batches.push(events_of(doc.text).map_err(|e| documents.locate(doc, e)));
+        }
+        if let Some(e) = &documents.error {
+            batches.push(Err(e.to_string()));
+        }
+        for events in batches {
+            let events = match events {
+                Ok(events) => events,
+                Err(e) => {
+                    summary.errors += 1;
+                    write_json(out, &Line::error(&input.source, e), pretty)?;
+                    continue;
+                }
+            };
+            for (index, event) in events.iter().enumerate() {
+                let Value::Object(object) = event else {
+                    summary.errors += 1;
+                    let error = format!("event #{index}: an event must be a JSON object");
+                    write_json(out, &Line::error(&input.source, error), pretty)?;
+                    continue;
+                };
+                let field = |name: &str| object.get(name).and_then(Value::as_str);
+                let decision = filter.evaluate(event);
+                summary.count(if decision.delivered {
+                    "delivered"
+                } else {
+                    "not delivered"
+                });
+                let line = Line {
+                    source: &input.source,
+                    id: field("id"),
+                    event_type: field("eventType").or_else(|| field("type")),
+                    subject: field("subject"),
+                    delivered: Some(decision.delivered),
+                    reason: Some(decision.reason),
+                    error: None,
+                };
+                write_json(out, &line, pretty)?;
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// The events of one JSON value: an event object or an array of them, as raw JSON (the filter
+/// reads envelope fields and `data` paths, not our typed view).
+fn events_of(text: &str) -> Result<Vec<Value>, String> {
+    match serde_json::from_str(text) {
         Ok(Value::Array(events)) if events.is_empty() => Err("the array holds no event".to_owned()),
         Ok(Value::Array(events)) => Ok(events),
         Ok(event @ Value::Object(_)) => Ok(vec![event]),
         Ok(_) => Err("expected a JSON object (one event) or an array of events".to_owned()),
         Err(e) => Err(format!("not valid JSON: {e}")),
     }
-}
-
-fn write_line(out: &mut impl Write, line: &Line<'_>) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, line)?;
-    out.write_all(b"\n")
 }
 
 #[cfg(test)]

@@ -4,7 +4,8 @@ use std::io::Write;
 
 use serde::Serialize;
 
-use super::input::Input;
+use super::input::{documents, Input};
+use super::output::{write_json, Summary};
 use crate::events::{parse_delivery, AcsEvent, Event, Timestamp};
 
 #[derive(Serialize)]
@@ -62,48 +63,60 @@ impl<'a> EventLine<'a> {
 
 /// Prints every event of every input; returns how many inputs or events had an error.
 pub fn run(inputs: &[Input], pretty: bool, out: &mut impl Write) -> std::io::Result<usize> {
-    let mut errors = 0;
+    run_summarized(inputs, pretty, out).map(|summary| summary.failures())
+}
+
+/// [`run`], returning the tally: events by `typed`, `unknown type` and `invalid`.
+pub fn run_summarized(
+    inputs: &[Input],
+    pretty: bool,
+    out: &mut impl Write,
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::new("inspect");
     for input in inputs {
-        let bytes = match &input.bytes {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                errors += 1;
-                write_line(out, &EventLine::error(&input.source, e.clone()), pretty)?;
-                continue;
-            }
-        };
-        let delivery = match parse_delivery(bytes) {
-            Ok(delivery) => delivery,
-            Err(e) => {
-                errors += 1;
-                write_line(out, &EventLine::error(&input.source, e.to_string()), pretty)?;
-                continue;
-            }
-        };
-        for event in &delivery {
-            match event {
-                Ok(event) => {
-                    errors += usize::from(event.data.is_err());
-                    write_line(out, &EventLine::event(&input.source, event), pretty)?;
+        let documents = documents(input);
+        for doc in &documents.values {
+            let delivery = match parse_delivery(doc.text.as_bytes()) {
+                Ok(delivery) => delivery,
+                Err(e) => {
+                    summary.errors += 1;
+                    let error = documents.locate(doc, e);
+                    write_json(out, &EventLine::error(&input.source, error), pretty)?;
+                    continue;
                 }
-                Err(invalid) => {
-                    errors += 1;
-                    let mut line = EventLine::error(&input.source, invalid.to_string());
-                    line.id = invalid.id.as_deref();
-                    line.event_type = invalid.event_type.as_deref();
-                    write_line(out, &line, pretty)?;
+            };
+            for event in &delivery {
+                match event {
+                    Ok(event) => {
+                        let key = match &event.data {
+                            Ok(data) if data.kind() == "Unknown" => "unknown type",
+                            Ok(_) => "typed",
+                            Err(_) => {
+                                summary.errors += 1;
+                                "invalid"
+                            }
+                        };
+                        summary.count(key);
+                        let mut line = EventLine::event(&input.source, event);
+                        line.error = line.error.map(|e| documents.locate(doc, e));
+                        write_json(out, &line, pretty)?;
+                    }
+                    Err(invalid) => {
+                        summary.errors += 1;
+                        summary.count("invalid");
+                        let error = documents.locate(doc, invalid);
+                        let mut line = EventLine::error(&input.source, error);
+                        line.id = invalid.id.as_deref();
+                        line.event_type = invalid.event_type.as_deref();
+                        write_json(out, &line, pretty)?;
+                    }
                 }
             }
         }
+        if let Some(e) = &documents.error {
+            summary.errors += 1;
+            write_json(out, &EventLine::error(&input.source, e.to_string()), pretty)?;
+        }
     }
-    Ok(errors)
-}
-
-fn write_line(out: &mut impl Write, line: &impl Serialize, pretty: bool) -> std::io::Result<()> {
-    if pretty {
-        serde_json::to_writer_pretty(&mut *out, line)?;
-    } else {
-        serde_json::to_writer(&mut *out, line)?;
-    }
-    out.write_all(b"\n")
+    Ok(summary)
 }

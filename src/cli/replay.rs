@@ -16,10 +16,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use super::input::Input;
+use super::input::{documents, Input};
+use super::output::{write_json, Summary};
 use crate::app::App;
 use crate::events::parse_delivery;
 use crate::host::protocol::{EVENT_GRID_BINDING, EVENT_GRID_FUNCTION};
+use crate::router::Route;
 use crate::storage::{
     BindingData, StorageConnection, StorageWriter, WriteFailure, WriteReport, DEVELOPMENT_STORAGE,
 };
@@ -154,6 +156,13 @@ enum Binding<'a> {
     Blob(std::borrow::Cow<'a, str>),
 }
 
+impl Outputs<'_> {
+    /// Whether the event went to the `deadLetter` queue.
+    fn has_dead_letter(&self) -> bool {
+        matches!(self.0.get("deadLetter"), Some(Binding::Items(items)) if !items.is_empty())
+    }
+}
+
 impl Serialize for Outputs<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
@@ -191,36 +200,63 @@ pub fn host_request_body(event_json: &str, id: Option<&str>) -> String {
     )
 }
 
-/// Replays every event of every input; returns how many inputs or invocations failed.
+/// Replays every event of every input; returns how many inputs or invocations failed or were
+/// dead-lettered.
 pub async fn run(app: &App, inputs: &[Input], out: &mut impl Write) -> std::io::Result<usize> {
-    run_with(app, inputs, None, out, &mut std::io::sink()).await
+    let summary = run_with(app, inputs, None, false, out, &mut std::io::sink()).await?;
+    Ok(summary.failures())
 }
 
-/// [`run`], writing each reply into storage with `storage`. Returns how many inputs,
-/// invocations or writes failed. An unreachable endpoint is reported once on `err` and ends the
-/// run (every later event would fail the same way).
+/// The route of a replayed event, read from its `Logs` line (`<type> <id>: <route>, N outputs`).
+fn route_of(logs: Option<&RawValue>) -> &'static str {
+    let lines: Vec<String> = logs
+        .and_then(|l| serde_json::from_str(l.get()).ok())
+        .unwrap_or_default();
+    lines
+        .iter()
+        .find_map(|line| {
+            Route::ALL.into_iter().map(Route::as_str).find(|route| {
+                line.match_indices(&format!(": {route}")).any(|(at, m)| {
+                    let rest = &line[at + m.len()..];
+                    rest.is_empty() || rest.starts_with(',') || rest.starts_with(" (")
+                })
+            })
+        })
+        .unwrap_or("no route")
+}
+
+/// [`run`], writing each reply into storage with `storage`, printing each line indented with
+/// `pretty`. The summary counts events by route; its failures are the inputs, invocations and
+/// writes that failed and the events that were dead-lettered. An unreachable endpoint is
+/// reported once on `err` and ends the run (every later event would fail the same way).
 pub async fn run_with(
     app: &App,
     inputs: &[Input],
     storage: Option<&StorageWriter>,
+    pretty: bool,
     out: &mut impl Write,
     err: &mut impl Write,
-) -> std::io::Result<usize> {
-    let mut failures = 0;
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::new("replay");
     let mut not_written = 0;
     for input in inputs {
-        let delivery = match input
-            .bytes
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|b| parse_delivery(b).map_err(|e| e.to_string()))
-        {
-            Ok(delivery) => delivery,
-            Err(error) => {
-                failures += 1;
-                write_line(
-                    out,
-                    &Line {
+        let documents = documents(input);
+        let mut deliveries = Vec::new();
+        for doc in &documents.values {
+            match parse_delivery(doc.text.as_bytes()) {
+                Ok(delivery) => deliveries.push(Ok(delivery)),
+                Err(e) => deliveries.push(Err(documents.locate(doc, e))),
+            }
+        }
+        if let Some(e) = &documents.error {
+            deliveries.push(Err(e.to_string()));
+        }
+        for delivery in deliveries {
+            let delivery = match delivery {
+                Ok(delivery) => delivery,
+                Err(error) => {
+                    summary.errors += 1;
+                    let line = Line {
                         source: &input.source,
                         id: None,
                         event_type: None,
@@ -229,61 +265,67 @@ pub async fn run_with(
                         logs: None,
                         error: Some(error),
                         storage: None,
-                    },
-                )?;
-                continue;
-            }
-        };
-        for event in &delivery {
-            let (raw, id, event_type) = match event {
-                Ok(e) => (
-                    &e.raw,
-                    Some(e.envelope.id.as_str()),
-                    Some(e.envelope.event_type.as_str()),
-                ),
-                Err(e) => (&e.raw, e.id.as_deref(), e.event_type.as_deref()),
-            };
-            let reply = app
-                .invoke(
-                    EVENT_GRID_FUNCTION,
-                    host_request_body(raw.get(), id).as_bytes(),
-                )
-                .await;
-            let parsed: Option<HostReply<'_>> = serde_json::from_slice(&reply.body).ok();
-            let (outputs, logs) = match parsed {
-                Some(reply) => (Some(reply.outputs), Some(reply.logs)),
-                None => (None, None),
-            };
-            let parsed = outputs.is_some();
-            let ok = reply.status == 200 && parsed;
-            failures += usize::from(!ok);
-            let mut stored = None;
-            if let (Some(writer), true) = (storage, ok) {
-                let event: serde_json::Value =
-                    serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
-                let outcome = writer
-                    .write(&reply.body, &BindingData::from_event(&event))
-                    .await;
-                if let Err(failure) = &outcome {
-                    if failure.is_unreachable() {
-                        let reason = failure
-                            .first()
-                            .and_then(|e| e.client_error())
-                            .map(ToString::to_string)
-                            .unwrap_or_default();
-                        writeln!(
-                            err,
-                            "error: {reason}\nIs Azurite running? Start it with: {AZURITE_COMMAND}"
-                        )?;
-                        return Ok(failures + 1);
-                    }
-                    not_written += 1;
+                    };
+                    write_json(out, &line, pretty)?;
+                    continue;
                 }
-                stored = Some(StorageLine::new(&outcome));
-            }
-            write_line(
-                out,
-                &Line {
+            };
+            for event in &delivery {
+                let (raw, id, event_type) = match event {
+                    Ok(e) => (
+                        &e.raw,
+                        Some(e.envelope.id.as_str()),
+                        Some(e.envelope.event_type.as_str()),
+                    ),
+                    Err(e) => (&e.raw, e.id.as_deref(), e.event_type.as_deref()),
+                };
+                let reply = app
+                    .invoke(
+                        EVENT_GRID_FUNCTION,
+                        host_request_body(raw.get(), id).as_bytes(),
+                    )
+                    .await;
+                let parsed: Option<HostReply<'_>> = serde_json::from_slice(&reply.body).ok();
+                let (outputs, logs) = match parsed {
+                    Some(reply) => (Some(reply.outputs), Some(reply.logs)),
+                    None => (None, None),
+                };
+                let ok = reply.status == 200 && outputs.is_some();
+                if ok {
+                    summary.count(route_of(logs));
+                } else {
+                    summary.count("failed");
+                    summary.errors += 1;
+                }
+                if outputs.as_ref().is_some_and(Outputs::has_dead_letter) {
+                    summary.dead_letters += 1;
+                }
+                let mut stored = None;
+                if let (Some(writer), true) = (storage, ok) {
+                    let event: serde_json::Value =
+                        serde_json::from_str(raw.get()).unwrap_or(serde_json::Value::Null);
+                    let outcome = writer
+                        .write(&reply.body, &BindingData::from_event(&event))
+                        .await;
+                    if let Err(failure) = &outcome {
+                        if failure.is_unreachable() {
+                            let reason = failure
+                                .first()
+                                .and_then(|e| e.client_error())
+                                .map(ToString::to_string)
+                                .unwrap_or_default();
+                            writeln!(
+                                err,
+                                "error: {reason}\nIs Azurite running? Start it with: {AZURITE_COMMAND}"
+                            )?;
+                            summary.errors += 1;
+                            return Ok(summary);
+                        }
+                        not_written += 1;
+                    }
+                    stored = Some(StorageLine::new(&outcome));
+                }
+                let line = Line {
                     source: &input.source,
                     id,
                     event_type,
@@ -292,8 +334,9 @@ pub async fn run_with(
                     logs,
                     error: (!ok).then(|| String::from_utf8_lossy(&reply.body).into_owned()),
                     storage: stored,
-                },
-            )?;
+                };
+                write_json(out, &line, pretty)?;
+            }
         }
     }
     if not_written > 0 {
@@ -302,12 +345,8 @@ pub async fn run_with(
             "error: {not_written} event(s) were not written to storage completely; their `storage.error` says which binding failed and why"
         )?;
     }
-    Ok(failures + not_written)
-}
-
-fn write_line(out: &mut impl Write, line: &Line<'_>) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, line)?;
-    out.write_all(b"\n")
+    summary.errors += not_written;
+    Ok(summary)
 }
 
 #[cfg(test)]

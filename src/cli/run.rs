@@ -5,7 +5,10 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use super::{filter, input, inspect, replay, sample, send, Command};
+use clap::CommandFactory;
+
+use super::output::{self, Summary};
+use super::{filter, input, inspect, replay, sample, send, Cli, Command, InputArgs, OutputArgs};
 use crate::app::App;
 use crate::host::server;
 use crate::settings::Settings;
@@ -59,14 +62,16 @@ pub async fn run(command: Command) -> ExitCode {
                 }
             }
         }
-        Command::Inspect { paths, pretty } => {
-            let inputs = input::read_inputs(&paths);
+        Command::Inspect { input, output } => {
+            let inputs = read(&input, output);
             let mut out = std::io::stdout().lock();
-            finish(inspect::run(&inputs, pretty, &mut out), &mut out)
+            let outcome = inspect::run_summarized(&inputs, output.pretty, &mut out);
+            finish(outcome, output, &mut out)
         }
         Command::Filter {
             filter: filter_path,
-            paths,
+            input,
+            output,
         } => {
             let parsed = match filter::load(&filter_path) {
                 Ok(parsed) => parsed,
@@ -77,43 +82,75 @@ pub async fn run(command: Command) -> ExitCode {
             };
             // Best effort: a closed stderr must not stop the decisions.
             let _ = filter::write_warnings(&parsed, &mut std::io::stderr().lock());
-            let inputs = input::read_inputs(&paths);
+            let inputs = read(&input, output);
             let mut out = std::io::stdout().lock();
-            finish(filter::run(&parsed, &inputs, &mut out), &mut out)
+            let outcome = filter::run_summarized(&parsed, &inputs, output.pretty, &mut out);
+            finish(outcome, output, &mut out)
         }
         Command::Send {
-            paths,
+            input,
+            output,
             url,
             schema,
             fresh,
         } => {
-            let inputs = input::read_inputs(&paths);
-            let options = send::SendOptions { url, schema, fresh };
-            let mut out = std::io::stdout().lock();
-            finish(send::run(&inputs, &options, &mut out).await, &mut out)
-        }
-        Command::Sample { event_type, schema } => match sample::fresh_sample(&event_type, schema) {
-            Ok(event) => {
-                let mut out = std::io::stdout().lock();
-                let written = serde_json::to_writer_pretty(&mut out, &event)
-                    .map_err(std::io::Error::from)
-                    .and_then(|_| out.write_all(b"\n"));
-                finish(written.map(|_| 0), &mut out)
-            }
-            Err(e) => {
+            if let Err(e) = send::check_url(&url) {
                 eprintln!("error: {e}");
-                ExitCode::from(2)
+                return ExitCode::from(2);
             }
-        },
+            let inputs = read(&input, output);
+            let options = send::SendOptions {
+                url,
+                schema,
+                fresh,
+                pretty: output.pretty,
+                quiet: output.quiet,
+            };
+            let mut out = std::io::stdout().lock();
+            let outcome = send::run_summarized(&inputs, &options, &mut out).await;
+            finish(outcome, output, &mut out)
+        }
+        Command::Sample { list: true, .. } => {
+            let mut out = std::io::stdout().lock();
+            let written = sample::list().iter().try_for_each(|t| writeln!(out, "{t}"));
+            written_status(written, &mut out)
+        }
+        Command::Sample {
+            event_type,
+            schema,
+            fresh,
+            pretty,
+            ..
+        } => {
+            // clap requires the type unless --list is given.
+            let event_type = event_type.unwrap_or_default();
+            match sample::sample(&event_type, schema, fresh) {
+                Ok(event) => {
+                    let mut out = std::io::stdout().lock();
+                    let written = output::write_json(&mut out, &event, pretty);
+                    written_status(written, &mut out)
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Completions { shell } => {
+            let mut out = std::io::stdout().lock();
+            clap_complete::generate(shell, &mut Cli::command(), "handler", &mut out);
+            written_status(Ok(()), &mut out)
+        }
         Command::Replay {
-            mut paths,
+            mut input,
+            output,
             to_storage,
         } => {
             let app = match app(&settings) {
                 Ok(app) => app,
                 Err(code) => return code,
             };
-            let storage = match replay::storage_argument(to_storage, &mut paths)
+            let storage = match replay::storage_argument(to_storage, &mut input.paths)
                 .map(|c| replay::open_storage(&c))
                 .transpose()
             {
@@ -123,19 +160,60 @@ pub async fn run(command: Command) -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let inputs = input::read_inputs(&paths);
+            let inputs = read(&input, output);
             let mut out = std::io::stdout().lock();
             let mut err = std::io::stderr();
-            let outcome = replay::run_with(&app, &inputs, storage.as_ref(), &mut out, &mut err);
-            finish(outcome.await, &mut out)
+            let outcome = replay::run_with(
+                &app,
+                &inputs,
+                storage.as_ref(),
+                output.pretty,
+                &mut out,
+                &mut err,
+            );
+            finish(outcome.await, output, &mut out)
         }
     }
 }
 
-fn finish(outcome: std::io::Result<usize>, out: &mut impl Write) -> ExitCode {
-    match outcome.and_then(|errors| out.flush().map(|_| errors)) {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
+/// Reads the inputs, with notes about skipped files on stderr.
+fn read(input: &InputArgs, output: OutputArgs) -> Vec<input::Input> {
+    let options = input::ReadOptions {
+        recursive: input.recursive,
+        quiet: output.quiet,
+    };
+    input::read_inputs_with(&input.paths, options, &mut std::io::stderr())
+}
+
+/// The exit status of a command that reads events: 1 when no event was found at all or any
+/// input or event failed, and the summary line on stderr unless `--quiet`.
+fn finish(outcome: std::io::Result<Summary>, output: OutputArgs, out: &mut impl Write) -> ExitCode {
+    let summary = match outcome.and_then(|summary| out.flush().map(|_| summary)) {
+        Ok(summary) => summary,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !output.quiet {
+        eprintln!("{}", summary.line());
+    }
+    if summary.events == 0 && summary.errors == 0 {
+        eprintln!("error: no event found in the input (give files, folders or - for standard input; a folder is read for *.json, *.ndjson and *.jsonl)");
+        return ExitCode::FAILURE;
+    }
+    if summary.failures() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// The exit status of a command that only prints (`sample`, `completions`).
+fn written_status(written: std::io::Result<()>, out: &mut impl Write) -> ExitCode {
+    match written.and_then(|_| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -252,8 +252,11 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// Why no sample could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
-    #[error("unknown event type {0:?}: give the full type (Microsoft.Communication.SMSReceived) or the part after `Microsoft.Communication.` (SMSReceived); see README for the list")]
-    UnknownType(String),
+    #[error("unknown event type {name:?}{}", match suggestion.as_str() {
+        "" => "; `handler sample --list` prints every type (give the full type, Microsoft.Communication.SMSReceived, or the part after `Microsoft.Communication.`, SMSReceived)".to_owned(),
+        s => format!("{s} (`handler sample --list` prints every type)"),
+    })]
+    UnknownType { name: String, suggestion: String },
     #[error("the built-in sample for {0} is not a valid event (this is a bug)")]
     BadTemplate(&'static str),
 }
@@ -291,9 +294,21 @@ pub fn template(event_type: &'static str) -> Result<Value, SampleError> {
 
 /// A fresh sample: a new id and the current time.
 pub fn fresh_sample(name: &str, schema: OutputSchema) -> Result<Value, SampleError> {
-    let event_type = resolve_type(name).ok_or_else(|| SampleError::UnknownType(name.to_owned()))?;
+    sample(name, schema, false)
+}
+
+/// A fresh sample; with `renew_data` also new message ids, versions and data times ([`renew`]).
+pub fn sample(name: &str, schema: OutputSchema, renew_data: bool) -> Result<Value, SampleError> {
+    let event_type = resolve_type(name).ok_or_else(|| SampleError::UnknownType {
+        name: name.to_owned(),
+        suggestion: crate::suggest::did_you_mean(name),
+    })?;
     let mut event = template(event_type)?;
-    refresh(&mut event);
+    if renew_data {
+        renew(&mut event);
+    } else {
+        refresh(&mut event);
+    }
     Ok(match schema {
         OutputSchema::Eventgrid => Value::Array(vec![event]),
         OutputSchema::Cloudevents => to_cloud_event(&event),
@@ -315,6 +330,72 @@ pub fn refresh(event: &mut Value) {
         };
         map.insert(time_key.into(), Value::String(now));
     }
+}
+
+/// [`refresh`], and a new identity for what the event is about, so that a re-send makes new
+/// rows instead of updating the old ones: in `data`, a new `messageId` (SMS, chat, email and
+/// advanced messages; the rows are keyed by it) in the form the service uses, a new `version`
+/// (chat rows are keyed by it), and the current time in every top-level time field
+/// (`receivedTimestamp`, `composeTime`, …; opt-out history is ordered by it).
+pub fn renew(event: &mut Value) {
+    refresh(event);
+    let now = OffsetDateTime::now_utc();
+    let millis = unique_millis(now);
+    let now_text = now.format(&Rfc3339).unwrap_or_default();
+    let Some(Value::Object(data)) = event.get_mut("data") else {
+        return;
+    };
+    for (key, value) in data.iter_mut() {
+        let lower = key.to_ascii_lowercase();
+        if key == "messageId" {
+            *value = match value {
+                Value::Number(_) => Value::from(millis),
+                Value::String(old)
+                    if !old.is_empty() && old.bytes().all(|b| b.is_ascii_digit()) =>
+                {
+                    Value::String(millis.to_string())
+                }
+                Value::String(old) => match old.split_once('_') {
+                    // `Incoming_…` / `Outgoing_…` (SMS): keep the direction.
+                    Some((prefix, _))
+                        if !prefix.is_empty()
+                            && prefix.bytes().all(|b| b.is_ascii_alphabetic()) =>
+                    {
+                        Value::String(format!("{prefix}_{}", uuid::Uuid::new_v4()))
+                    }
+                    _ => Value::String(uuid::Uuid::new_v4().to_string()),
+                },
+                _ => continue,
+            };
+        } else if key == "version" {
+            *value = match value {
+                Value::Number(_) => Value::from(millis),
+                Value::String(_) => Value::String(millis.to_string()),
+                _ => continue,
+            };
+        } else if (lower.ends_with("time") || lower.ends_with("timestamp")) && value.is_string() {
+            *value = Value::String(now_text.clone());
+        }
+    }
+}
+
+/// Milliseconds since the epoch, strictly increasing within the process: chat message ids and
+/// versions are such numbers, and two events renewed in the same millisecond still differ.
+fn unique_millis(now: OffsetDateTime) -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST: AtomicU64 = AtomicU64::new(0);
+    let now = u64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(0);
+    let previous = LAST
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |last| {
+            Some(now.max(last + 1))
+        })
+        .unwrap_or(0);
+    now.max(previous + 1)
+}
+
+/// Every event type `sample` knows, in catalog order.
+pub fn list() -> &'static [&'static str] {
+    event_types::ALL
 }
 
 /// Event Grid schema → CloudEvents 1.0, mapped as Event Grid does (`topic`→`source`,
@@ -431,8 +512,57 @@ mod tests {
         assert_eq!(ce["specversion"], "1.0");
         assert!(matches!(
             fresh_sample("CallConnected", OutputSchema::Eventgrid),
-            Err(SampleError::UnknownType(_))
+            Err(SampleError::UnknownType { .. })
         ));
+    }
+
+    #[test]
+    fn renew_gives_new_message_ids_versions_and_times_in_the_same_form() {
+        let renewed = |name: &str| {
+            let old = template(resolve_type(name).unwrap()).unwrap();
+            let mut new = old.clone();
+            renew(&mut new);
+            (old, new)
+        };
+        let (old, new) = renewed("SMSReceived");
+        let id = new["data"]["messageId"].as_str().unwrap();
+        assert!(
+            id.starts_with("Incoming_") && id != old["data"]["messageId"],
+            "{id}"
+        );
+        assert_ne!(
+            new["data"]["receivedTimestamp"],
+            old["data"]["receivedTimestamp"]
+        );
+        assert_eq!(new["data"]["message"], old["data"]["message"]);
+        let (old, new) = renewed("ChatMessageReceived");
+        let id = new["data"]["messageId"].as_str().unwrap();
+        assert!(id.bytes().all(|b| b.is_ascii_digit()) && id != old["data"]["messageId"]);
+        assert!(new["data"]["version"].is_u64());
+        assert_ne!(new["data"]["version"], old["data"]["version"]);
+        assert_ne!(new["data"]["composeTime"], old["data"]["composeTime"]);
+        let (old, new) = renewed("EmailDeliveryReportReceived");
+        assert_ne!(new["data"]["messageId"], old["data"]["messageId"]);
+        let (_, again) = renewed("EmailDeliveryReportReceived");
+        assert_ne!(new["data"]["messageId"], again["data"]["messageId"]);
+        let (_, a) = renewed("ChatMessageReceived");
+        let (_, b) = renewed("ChatMessageReceived");
+        assert_ne!(
+            a["data"]["messageId"], b["data"]["messageId"],
+            "unique within a run"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_type_gets_a_suggestion() {
+        let err = fresh_sample("SMSRecieved", OutputSchema::Eventgrid)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("did you mean `Microsoft.Communication.SMSReceived`?")
+                && err.contains("--list"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,8 +8,9 @@ use std::time::Duration;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::input::Input;
-use super::sample::{refresh, to_cloud_event, to_event_grid, OutputSchema};
+use super::input::{documents, Input};
+use super::output::{write_json, Summary};
+use super::sample::{renew, to_cloud_event, to_event_grid, OutputSchema};
 
 /// The local webhook of `func start` for our function.
 pub const DEFAULT_URL: &str =
@@ -21,8 +22,13 @@ pub struct SendOptions {
     pub url: String,
     /// Convert every event to this schema first (None: send as read).
     pub schema: Option<OutputSchema>,
-    /// New id and time for every event.
+    /// New id and time for every event, and new message ids, versions and data times (see
+    /// [`renew`]).
     pub fresh: bool,
+    /// Indent each line.
+    pub pretty: bool,
+    /// No progress on stderr.
+    pub quiet: bool,
 }
 
 #[derive(Serialize)]
@@ -38,6 +44,59 @@ struct Line<'a> {
     ok: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// A `--url` that cannot be sent to: exit status 2, before anything is read or sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    #[error("--url {url}: the URL needs a scheme: did you mean {suggestion}?")]
+    NoScheme { url: String, suggestion: String },
+    #[error("--url {url}: the scheme is `{scheme}`, but send posts over HTTP: use http:// (func start) or https:// (Azure)")]
+    Scheme { url: String, scheme: String },
+    #[error("--url {url}: the URL names no host (e.g. http://localhost:7071/…)")]
+    NoHost { url: String },
+    #[error("--url {url}: not a valid URL: {reason}")]
+    Invalid { url: String, reason: String },
+}
+
+/// The path and query of [`DEFAULT_URL`], suggested for a URL that has none.
+const DEFAULT_PATH: &str = "/runtime/webhooks/eventgrid?functionName=EventGridTrigger";
+
+/// Checks `--url` and says what is wrong with it: a missing scheme (`localhost:7071`), a scheme
+/// other than http or https, a missing host.
+pub fn check_url(url: &str) -> Result<reqwest::Url, UrlError> {
+    let owned = || url.to_owned();
+    if !url.contains("://") {
+        let rest = url.trim_start_matches('/');
+        let suggestion = if rest.contains('/') {
+            format!("http://{rest}")
+        } else {
+            format!("http://{rest}{DEFAULT_PATH}")
+        };
+        return Err(UrlError::NoScheme {
+            url: owned(),
+            suggestion,
+        });
+    }
+    let parsed = reqwest::Url::parse(url).map_err(|e| match e {
+        url_error if url_error.to_string().contains("empty host") => {
+            UrlError::NoHost { url: owned() }
+        }
+        other => UrlError::Invalid {
+            url: owned(),
+            reason: other.to_string(),
+        },
+    })?;
+    if !["http", "https"].contains(&parsed.scheme()) {
+        return Err(UrlError::Scheme {
+            url: owned(),
+            scheme: parsed.scheme().to_owned(),
+        });
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(UrlError::NoHost { url: owned() });
+    }
+    Ok(parsed)
 }
 
 /// Explains a host answer in words (None for success).
@@ -56,8 +115,8 @@ pub fn explain(status: u16, url: &str) -> Option<String> {
     }
 }
 
-fn events_of(bytes: &[u8]) -> Result<Vec<Value>, String> {
-    match serde_json::from_slice::<Value>(bytes).map_err(|e| format!("not valid JSON: {e}"))? {
+fn events_of(text: &str) -> Result<Vec<Value>, String> {
+    match serde_json::from_str::<Value>(text).map_err(|e| format!("not valid JSON: {e}"))? {
         Value::Array(items) if items.is_empty() => Err("the array holds no event".to_owned()),
         Value::Array(items) => Ok(items),
         object @ Value::Object(_) => Ok(vec![object]),
@@ -71,6 +130,18 @@ pub async fn run(
     options: &SendOptions,
     out: &mut impl Write,
 ) -> std::io::Result<usize> {
+    run_summarized(inputs, options, out)
+        .await
+        .map(|summary| summary.failures())
+}
+
+/// [`run`], returning the tally: events by HTTP status (or `no answer`).
+pub async fn run_summarized(
+    inputs: &[Input],
+    options: &SendOptions,
+    out: &mut impl Write,
+) -> std::io::Result<Summary> {
+    let mut summary = Summary::new("send");
     crate::sms_sender::acs_client::install_tls_provider();
     let client = match reqwest::Client::builder()
         .timeout(Duration::from_secs(60))
@@ -83,33 +154,32 @@ pub async fn run(
                 "{}",
                 serde_json::json!({"ok": false, "error": format!("cannot create an HTTP client: {e}")})
             )?;
-            return Ok(1);
+            summary.errors += 1;
+            return Ok(summary);
         }
     };
     let mut batches = Vec::new();
-    let mut failures = 0;
     for input in inputs {
-        match input
-            .bytes
-            .as_ref()
-            .map_err(Clone::clone)
-            .and_then(|b| events_of(b))
-        {
-            Ok(events) => batches.push((input.source.as_str(), events)),
-            Err(error) => {
-                failures += 1;
-                write_line(
-                    out,
-                    &Line {
-                        source: &input.source,
-                        id: None,
-                        event_type: None,
-                        status: None,
-                        ok: false,
-                        error: Some(error),
-                    },
-                )?;
+        let documents = documents(input);
+        let mut errors: Vec<String> = Vec::new();
+        for doc in &documents.values {
+            match events_of(doc.text) {
+                Ok(events) => batches.push((input.source.as_str(), events)),
+                Err(error) => errors.push(documents.locate(doc, error)),
             }
+        }
+        errors.extend(documents.error.as_ref().map(ToString::to_string));
+        for error in errors {
+            summary.errors += 1;
+            let line = Line {
+                source: &input.source,
+                id: None,
+                event_type: None,
+                status: None,
+                ok: false,
+                error: Some(error),
+            };
+            write_line(out, &line, options.pretty)?;
         }
     }
     let total: usize = batches.iter().map(|(_, events)| events.len()).sum();
@@ -122,7 +192,7 @@ pub async fn run(
                 None => event,
             };
             if options.fresh {
-                refresh(&mut event);
+                renew(&mut event);
             }
             let cloud = event
                 .get("specversion")
@@ -186,20 +256,24 @@ pub async fn run(
                     error: Some(format!("request failed: {e}")),
                 },
             };
-            failures += usize::from(!line.ok);
-            write_line(out, &line)?;
+            summary.count(
+                &line
+                    .status
+                    .map_or("no answer".to_owned(), |s| s.to_string()),
+            );
+            summary.errors += usize::from(!line.ok);
+            write_line(out, &line, options.pretty)?;
             sent += 1;
-            if total > 10 && (sent % 10 == 0 || sent == total) {
+            if !options.quiet && total > 10 && (sent % 10 == 0 || sent == total) {
                 eprintln!("sent {sent}/{total}");
             }
         }
     }
-    Ok(failures)
+    Ok(summary)
 }
 
-fn write_line(out: &mut impl Write, line: &Line<'_>) -> std::io::Result<()> {
-    serde_json::to_writer(&mut *out, line)?;
-    out.write_all(b"\n")?;
+fn write_line(out: &mut impl Write, line: &Line<'_>, pretty: bool) -> std::io::Result<()> {
+    write_json(out, line, pretty)?;
     out.flush()
 }
 
@@ -225,10 +299,37 @@ mod tests {
     }
 
     #[test]
+    fn urls_are_checked_before_anything_is_sent() {
+        assert!(check_url(DEFAULT_URL).is_ok());
+        assert!(check_url("https://app.azurewebsites.net/runtime/webhooks/eventgrid").is_ok());
+        assert_eq!(
+            check_url("localhost:7071").unwrap_err().to_string(),
+            format!("--url localhost:7071: the URL needs a scheme: did you mean http://localhost:7071{DEFAULT_PATH}?")
+        );
+        let kept = check_url("localhost:7071/runtime/webhooks/eventgrid").unwrap_err();
+        assert!(kept
+            .to_string()
+            .ends_with("did you mean http://localhost:7071/runtime/webhooks/eventgrid?"));
+        assert!(matches!(
+            check_url("ftp://localhost:7071/x"),
+            Err(UrlError::Scheme { scheme, .. }) if scheme == "ftp"
+        ));
+        assert!(
+            matches!(check_url("http://"), Err(UrlError::NoHost { .. })),
+            "{:?}",
+            check_url("http://")
+        );
+        assert!(matches!(
+            check_url("http://:7071/x"),
+            Err(UrlError::NoHost { .. } | UrlError::Invalid { .. })
+        ));
+    }
+
+    #[test]
     fn inputs_must_hold_events() {
-        assert_eq!(events_of(b"[{\"id\":1},{}]").unwrap().len(), 2);
-        assert!(events_of(b"[]").is_err());
-        assert!(events_of(b"5").is_err());
-        assert!(events_of(b"{").unwrap_err().starts_with("not valid JSON"));
+        assert_eq!(events_of("[{\"id\":1},{}]").unwrap().len(), 2);
+        assert!(events_of("[]").is_err());
+        assert!(events_of("5").is_err());
+        assert!(events_of("{").unwrap_err().starts_with("not valid JSON"));
     }
 }

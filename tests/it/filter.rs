@@ -19,10 +19,13 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
-/// Runs `handler filter --filter <filter> <args>` in the crate root, `stdin` piped in.
+/// Runs `handler filter --quiet --filter <filter> <args>` in the crate root, `stdin` piped in:
+/// `--quiet` leaves only the filter's warnings and errors on stderr (no summary line, no notes
+/// about skipped files), which is what these tests look at.
 fn handler_filter(filter: &str, args: &[&str], stdin: &[u8]) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_handler"))
         .arg("filter")
+        .arg("--quiet")
         .arg("--filter")
         .arg(filter)
         .args(args)

@@ -199,7 +199,7 @@ fn finish(outcome: std::io::Result<Summary>, output: OutputArgs, out: &mut impl 
     if !output.quiet {
         eprintln!("{}", summary.line());
     }
-    if summary.events == 0 && summary.errors == 0 {
+    if summary.events == 0 {
         eprintln!("error: no event found in the input (give files, folders or - for standard input; a folder is read for *.json, *.ndjson and *.jsonl)");
         return ExitCode::FAILURE;
     }

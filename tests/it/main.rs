@@ -3,6 +3,7 @@
 
 mod azurite;
 mod chat;
+mod cli;
 mod edges;
 mod email;
 mod fake_acs;

@@ -187,6 +187,96 @@ fn converts_to_cloud_events_and_freshens_ids() {
     assert_eq!(lines[0]["id"], body["id"]);
 }
 
+/// Two `--fresh` sends of the same files reach the host as different messages: replaying what it
+/// received gives new rows, not updates of the same ones.
+#[test]
+fn fresh_sends_make_different_rows() {
+    let (port, received) = fake_event_grid_extension(&[]);
+    let files = [
+        "samples/docs-sms__SMSReceived.json",
+        "samples/docs-chat__ChatMessageReceived.json",
+        "samples/docs-email__EmailDeliveryReportReceived.json",
+    ];
+    let mut args: Vec<&str> = files.to_vec();
+    let url = url(port, "EventGridTrigger");
+    args.extend(["--url", &url, "--fresh"]);
+    for _ in 0..2 {
+        let (code, _, stderr) = send(&args);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(
+            stderr.ends_with("send: 3 events (202 3); 0 errors\n"),
+            "summary: {stderr}"
+        );
+    }
+    let bodies: Vec<Value> = received
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, _, b)| b.clone())
+        .collect();
+    assert_eq!(bodies.len(), 6);
+    let ndjson: String = bodies.iter().map(|b| format!("{b}\n")).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handler"))
+        .args(["replay", "-", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(ndjson.as_bytes())
+        .unwrap();
+    let replayed = child.wait_with_output().unwrap();
+    assert!(replayed.status.success());
+    let lines: Vec<Value> = String::from_utf8(replayed.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let rows = |binding: &str| -> Vec<Value> {
+        lines
+            .iter()
+            .map(|l| &l["outputs"][binding][0])
+            .filter(|row| row.is_object())
+            .map(|row| serde_json::json!([row["PartitionKey"], row["RowKey"]]))
+            .collect()
+    };
+    for binding in ["smsMessages", "chatMessages", "emailDeliveryReports"] {
+        let keys = rows(binding);
+        assert_eq!(keys.len(), 2, "{binding}: {lines:?}");
+        assert_ne!(keys[0], keys[1], "{binding}: a fresh send is a new row");
+    }
+    let sms: Vec<&Value> = bodies
+        .iter()
+        .filter(|b| b[0]["eventType"] == "Microsoft.Communication.SMSReceived")
+        .collect();
+    assert_ne!(
+        sms[0][0]["data"]["messageId"],
+        sms[1][0]["data"]["messageId"]
+    );
+    assert_eq!(
+        sms[0][0]["data"]["message"], sms[1][0]["data"]["message"],
+        "the text is kept"
+    );
+}
+
+#[test]
+fn a_bad_url_is_explained_before_anything_is_sent() {
+    for (bad, says) in [
+        ("localhost:7071", "the URL needs a scheme: did you mean http://localhost:7071/runtime/webhooks/eventgrid?functionName=EventGridTrigger?"),
+        ("ftp://localhost:7071/runtime/webhooks/eventgrid", "the scheme is `ftp`"),
+        ("http://", "names no host"),
+    ] {
+        let (code, lines, stderr) = send(&["samples/", "--url", bad]);
+        assert_eq!(code, 2, "{bad}: {stderr}");
+        assert!(lines.is_empty(), "{bad}");
+        assert!(stderr.contains(says), "{bad}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "once, not per event: {stderr}");
+    }
+}
+
 #[test]
 fn explains_every_common_failure() {
     let (port, _) =

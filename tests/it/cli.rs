@@ -426,3 +426,39 @@ fn cli_sample_fresh_makes_new_rows_each_time() {
     assert_ne!(sms_a, sms_b);
     assert_ne!(chat_a, chat_b);
 }
+
+/// Standard input on a terminal: the hint comes first, so a user does not face a silent wait.
+/// Needs util-linux `script` for the pseudo-terminal; skipped (with a note) where it is missing.
+#[test]
+fn cli_stdin_on_a_terminal_gets_a_hint() {
+    if !Path::new("/usr/bin/script").exists() {
+        eprintln!("skipped: no /usr/bin/script to make a pseudo-terminal");
+        return;
+    }
+    let event = r#"{"id":"x","eventType":"T","subject":"s","data":{},"eventTime":"2026-01-01T00:00:00Z","dataVersion":"1"}"#;
+    let mut child = Command::new("/usr/bin/script")
+        .args([
+            "-qec",
+            &format!("{} inspect", env!("CARGO_BIN_EXE_handler")),
+            "/dev/null",
+        ])
+        .current_dir(root())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    // The line, then Ctrl-D on an empty line: end of input on the terminal.
+    stdin
+        .write_all(format!("{event}\n\x04").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    let hint = text
+        .find("reading events from standard input")
+        .expect(&text);
+    let line = text.find(r#"{"source":"-","id":"x""#).expect(&text);
+    assert!(hint < line, "{text}");
+}

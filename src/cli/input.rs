@@ -239,7 +239,9 @@ pub fn split(bytes: &[u8]) -> Documents<'_> {
                 });
             }
             Err(e) => {
-                documents.error = Some(InputError::Json(e.to_string()));
+                documents.error = Some(InputError::Json(
+                    trailing_comma(text, &e).unwrap_or_else(|| e.to_string()),
+                ));
                 break;
             }
         }
@@ -248,6 +250,26 @@ pub fn split(bytes: &[u8]) -> Documents<'_> {
         documents.error = Some(InputError::Empty);
     }
     documents
+}
+
+/// serde reports a comma before `}` as "key must be a string" and before `]` as "expected
+/// value", at the bracket; say what it is, where the comma is (the common slip in hand-edited
+/// files, and what the docs' samples had).
+fn trailing_comma(text: &str, error: &serde_json::Error) -> Option<String> {
+    let line_start = match error.line() {
+        0 | 1 => 0,
+        n => text.match_indices('\n').nth(n - 2)?.0 + 1,
+    };
+    let at = line_start + error.column().checked_sub(1)?;
+    let bracket = text.get(at..)?.chars().next()?;
+    let before = text.get(..at)?.trim_end();
+    if !matches!(bracket, '}' | ']') || !before.ends_with(',') {
+        return None;
+    }
+    let (line, column) = position(text, before.len() - 1);
+    Some(format!(
+        "trailing comma at line {line} column {column} (JSON allows no comma before `{bracket}`)"
+    ))
 }
 
 /// 1-based line and column (in characters) of byte `offset` in `text`.
@@ -295,6 +317,21 @@ mod tests {
             "{error}"
         );
         assert!(docs.is_stream());
+        assert_eq!(
+            docs.error,
+            Some(InputError::Json(
+                "trailing comma at line 2 column 7 (JSON allows no comma before `}`)".to_owned()
+            ))
+        );
+        assert_eq!(
+            split(b"[1,\n ]").error,
+            Some(InputError::Json(
+                "trailing comma at line 1 column 3 (JSON allows no comma before `]`)".to_owned()
+            ))
+        );
+        assert!(
+            matches!(split(b"{\"a\" 1}").error, Some(InputError::Json(m)) if m.starts_with("expected `:`"))
+        );
         let second = split(b"{}\n  {}");
         assert_eq!((second.values[1].line, second.values[1].column), (2, 3));
         assert_eq!(

@@ -11,10 +11,8 @@ use crate::logtext::LineSafe;
 /// may name a level (`debug`, `warn`, …); default `info`. Every record is written through
 /// [`LineSafe`], so text from outside in a field or message cannot break it into forged lines.
 pub fn init_tracing(serve: bool) {
-    let level = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|v| v.trim().parse::<LevelFilter>().ok())
-        .unwrap_or(LevelFilter::INFO);
+    let setting = std::env::var("RUST_LOG").ok();
+    let (level, ignored) = level_of(setting.as_deref());
     let stderr = || LineSafe(std::io::stderr());
     let stdout = || LineSafe(std::io::stdout());
     let max_to_stderr = if serve {
@@ -29,6 +27,42 @@ pub fn init_tracing(serve: bool) {
         .with_ansi(false)
         .with_target(false)
         .init();
+    if let Some(value) = ignored {
+        tracing::warn!(
+            "RUST_LOG={} is not a level (error, warn, info, debug, trace, off); logging at info",
+            crate::logtext::quote(&value, 100)
+        );
+    }
+}
+
+/// The level `RUST_LOG` names (default info), and the value when it names none: a
+/// `target=level` directive is not supported, and saying so beats ignoring it without a word.
+fn level_of(value: Option<&str>) -> (LevelFilter, Option<String>) {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => (LevelFilter::INFO, None),
+        Some(v) => match v.parse::<LevelFilter>() {
+            Ok(level) => (level, None),
+            Err(_) => (LevelFilter::INFO, Some(v.to_owned())),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rust_log_names_a_level_or_is_reported() {
+        assert_eq!(level_of(None), (LevelFilter::INFO, None));
+        assert_eq!(level_of(Some(" debug ")), (LevelFilter::DEBUG, None));
+        assert_eq!(
+            level_of(Some("acs_event_handler=debug")),
+            (
+                LevelFilter::INFO,
+                Some("acs_event_handler=debug".to_owned())
+            )
+        );
+    }
 }
 
 /// A panic is reported as one error line with its location, never its message: a message can

@@ -47,6 +47,19 @@ fn level_of(value: Option<&str>) -> (LevelFilter, Option<String>) {
     }
 }
 
+/// A panic is reported as one error line with its location, never its message: a message can
+/// quote input (a string slicing panic prints the string), and input holds personal data. The
+/// guards in the router and the server turn the panic into a dead letter or a JSON 500.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_else(|| "an unknown location".to_owned());
+        tracing::error!(%location, "panic (message withheld: it may quote input)");
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,17 +76,4 @@ mod tests {
             )
         );
     }
-}
-
-/// A panic is reported as one error line with its location, never its message: a message can
-/// quote input (a string slicing panic prints the string), and input holds personal data. The
-/// guards in the router and the server turn the panic into a dead letter or a JSON 500.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_else(|| "an unknown location".to_owned());
-        tracing::error!(%location, "panic (message withheld: it may quote input)");
-    }));
 }

@@ -32,6 +32,8 @@ pub struct Summary {
     pub dead_letters: usize,
     /// Events by route, status or decision, in the order first seen.
     tally: Vec<(String, usize)>,
+    /// Whether the line reports dead letters (only `replay` makes them).
+    reports_dead_letters: bool,
 }
 
 impl Summary {
@@ -42,6 +44,15 @@ impl Summary {
             errors: 0,
             dead_letters: 0,
             tally: Vec::new(),
+            reports_dead_letters: false,
+        }
+    }
+
+    /// A summary whose line also says how many events were dead-lettered.
+    pub fn with_dead_letters(command: &'static str) -> Self {
+        Summary {
+            reports_dead_letters: true,
+            ..Summary::new(command)
         }
     }
 
@@ -80,7 +91,7 @@ impl Summary {
             let parts: Vec<String> = self.tally.iter().map(|(k, n)| format!("{k} {n}")).collect();
             line.push_str(&format!(" ({})", parts.join(", ")));
         }
-        if self.command == "replay" {
+        if self.reports_dead_letters {
             line.push_str(&format!("; {} dead-lettered", self.dead_letters));
         }
         line.push_str(&format!("; {}", plural(self.errors, "error", "errors")));
@@ -94,7 +105,7 @@ mod tests {
 
     #[test]
     fn the_line_counts_by_key_in_order() {
-        let mut summary = Summary::new("replay");
+        let mut summary = Summary::with_dead_letters("replay");
         summary.count("sms");
         summary.count("chat");
         summary.count("sms");

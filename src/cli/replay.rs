@@ -237,7 +237,7 @@ pub async fn run_with(
     out: &mut impl Write,
     err: &mut impl Write,
 ) -> std::io::Result<Summary> {
-    let mut summary = Summary::new("replay");
+    let mut summary = Summary::with_dead_letters("replay");
     let mut not_written = 0;
     for input in inputs {
         let documents = documents(input);

@@ -66,6 +66,9 @@ var queueNames = [
   'chat-notifications'
   'acs-events-deadletter'
   'email-delivery-failures'
+  'whatsapp-outbox'
+  'whatsapp-inbox'
+  'whatsapp-delivery-failures'
 ]
 var tableNames = [
   'SmsMessages'
@@ -77,6 +80,9 @@ var tableNames = [
   'EmailDeliveryReports'
   'EmailRecipients'
   'EmailEngagement'
+  'WhatsAppMessages'
+  'WhatsAppOptOuts'
+  'WhatsAppDeliveryReports'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {

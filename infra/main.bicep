@@ -49,6 +49,9 @@ param deployEventSubscription bool = false
 @description('Keyword handling for inbound SMS (STOP/START/HELP).')
 param smsKeywordsEnabled bool = true
 
+@description('Keyword handling for inbound WhatsApp messages (STOP/START/HELP).')
+param whatsappKeywordsEnabled bool = true
+
 @description('Length of the message preview in chat notifications (0 = no preview).')
 @minValue(0)
 param chatNotificationPreviewLength int = 100
@@ -307,6 +310,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // comes from the resource at deployment time; it is never stored in the repository.
         { name: 'ACS_CONNECTION_STRING', value: acs.listKeys().primaryConnectionString }
         { name: 'SMS_KEYWORDS_ENABLED', value: string(smsKeywordsEnabled) }
+        { name: 'WHATSAPP_KEYWORDS_ENABLED', value: string(whatsappKeywordsEnabled) }
         { name: 'CHAT_NOTIFICATION_PREVIEW_LENGTH', value: string(chatNotificationPreviewLength) }
         { name: 'RUST_LOG', value: 'info' }
       ])

@@ -432,3 +432,26 @@ async fn whatsapp_logs_name_no_number_bsuid_or_text() {
         }
     }
 }
+
+#[test]
+fn the_example_settings_document_the_whatsapp_defaults() {
+    use acs_event_handler::whatsapp::WhatsAppModule;
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/local.settings.json.example");
+    let example: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let values = example["Values"].as_object().unwrap();
+    let pairs = values
+        .iter()
+        .filter(|(k, _)| k.starts_with("WHATSAPP_"))
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()));
+    let from_example = WhatsAppModule::from_settings(&Settings::from_pairs(pairs)).unwrap();
+    assert_eq!(from_example, WhatsAppModule::default());
+    for name in [
+        "WHATSAPP_KEYWORDS_ENABLED",
+        "WHATSAPP_REPLY_OPT_OUT",
+        "WHATSAPP_REPLY_OPT_IN",
+        "WHATSAPP_REPLY_HELP",
+        "WHATSAPP_OPT_OUT_KEYWORDS",
+    ] {
+        assert!(values.contains_key(name), "{name} is not documented");
+    }
+}

@@ -49,6 +49,9 @@ param deployEventSubscription bool = false
 @description('Keyword handling for inbound SMS (STOP/START/HELP).')
 param smsKeywordsEnabled bool = true
 
+@description('Keyword handling for inbound WhatsApp messages (STOP/START/HELP).')
+param whatsappKeywordsEnabled bool = true
+
 @description('Length of the message preview in chat notifications (0 = no preview).')
 @minValue(0)
 param chatNotificationPreviewLength int = 100
@@ -66,6 +69,9 @@ var queueNames = [
   'chat-notifications'
   'acs-events-deadletter'
   'email-delivery-failures'
+  'whatsapp-outbox'
+  'whatsapp-inbox'
+  'whatsapp-delivery-failures'
 ]
 var tableNames = [
   'SmsMessages'
@@ -77,6 +83,9 @@ var tableNames = [
   'EmailDeliveryReports'
   'EmailRecipients'
   'EmailEngagement'
+  'WhatsAppMessages'
+  'WhatsAppOptOuts'
+  'WhatsAppDeliveryReports'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-01-01' = {
@@ -301,6 +310,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         // comes from the resource at deployment time; it is never stored in the repository.
         { name: 'ACS_CONNECTION_STRING', value: acs.listKeys().primaryConnectionString }
         { name: 'SMS_KEYWORDS_ENABLED', value: string(smsKeywordsEnabled) }
+        { name: 'WHATSAPP_KEYWORDS_ENABLED', value: string(whatsappKeywordsEnabled) }
         { name: 'CHAT_NOTIFICATION_PREVIEW_LENGTH', value: string(chatNotificationPreviewLength) }
         { name: 'RUST_LOG', value: 'info' }
       ])

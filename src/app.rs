@@ -9,6 +9,7 @@ use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
 use crate::sms_sender::opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
 use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
+use crate::whatsapp_sender::{WhatsAppSender, WHATSAPP_SENDER_FUNCTION};
 
 /// A reply to the host: status and JSON body.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +43,8 @@ pub struct App {
     sms_sender: SmsSender,
     /// `SmsOptOutSync`: the same lazily built client.
     sms_opt_out_sync: SmsOptOutSync,
+    /// `WhatsAppSender`: the same lazily built client, for Advanced Messaging.
+    whatsapp_sender: WhatsAppSender,
     /// Debug builds only: the function whose invocation panics outside every guard (see
     /// [`crate::router::DEBUG_PANIC_SETTING`]), to test the server's last line of defence.
     #[cfg(debug_assertions)]
@@ -55,6 +58,7 @@ impl App {
             router: Router::from_settings(settings)?,
             sms_sender: SmsSender::from_settings(settings)?,
             sms_opt_out_sync: SmsOptOutSync::from_settings(settings)?,
+            whatsapp_sender: WhatsAppSender::from_settings(settings)?,
             #[cfg(debug_assertions)]
             panic_on_function: settings
                 .get(crate::router::DEBUG_PANIC_SETTING)
@@ -65,9 +69,13 @@ impl App {
 
     /// `name` if it is one of our functions (a folder with a function.json).
     pub fn function(name: &str) -> Option<&'static str> {
-        [protocol::EVENT_GRID_FUNCTION, SMS_SENDER_FUNCTION]
-            .into_iter()
-            .find(|f| *f == name)
+        [
+            protocol::EVENT_GRID_FUNCTION,
+            SMS_SENDER_FUNCTION,
+            WHATSAPP_SENDER_FUNCTION,
+        ]
+        .into_iter()
+        .find(|f| *f == name)
     }
 
     /// Handles one invocation of `function` with the host's request body.
@@ -83,6 +91,7 @@ impl App {
             protocol::EVENT_GRID_FUNCTION => self.event_grid(body),
             SMS_SENDER_FUNCTION => self.sms_sender.invoke(body).await,
             SMS_OPT_OUT_SYNC_FUNCTION => self.sms_opt_out_sync.invoke(body).await,
+            WHATSAPP_SENDER_FUNCTION => self.whatsapp_sender.invoke(body).await,
             other => Err(ProtocolError::UnknownFunction(clip(other))),
         };
         match outcome {

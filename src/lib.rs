@@ -22,3 +22,5 @@ pub mod sms;
 pub mod sms_sender;
 pub mod storage;
 pub mod suggest;
+pub mod whatsapp;
+pub mod whatsapp_sender;

@@ -20,6 +20,7 @@ use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
 use crate::settings::{Settings, SettingsError};
 use crate::sms::SmsModule;
+use crate::whatsapp::WhatsAppModule;
 
 /// A business module: typed event in, typed outputs out. Modules never see HTTP or envelopes
 /// other than the typed [`Envelope`].
@@ -37,6 +38,7 @@ pub enum Route {
     Sms,
     Chat,
     Email,
+    WhatsApp,
     /// A known type no module handles (calling, router, …).
     Acknowledged,
     /// A type this version does not know.
@@ -48,10 +50,11 @@ pub enum Route {
 
 impl Route {
     /// Every route, for readers of the log line (`replay`'s summary).
-    pub const ALL: [Route; 7] = [
+    pub const ALL: [Route; 8] = [
         Route::Sms,
         Route::Chat,
         Route::Email,
+        Route::WhatsApp,
         Route::Acknowledged,
         Route::Unknown,
         Route::Filtered,
@@ -64,6 +67,7 @@ impl Route {
             Route::Sms => "sms",
             Route::Chat => "chat",
             Route::Email => "email",
+            Route::WhatsApp => "whatsapp",
             Route::Acknowledged => "acknowledged",
             Route::Unknown => "unknown type",
             Route::Filtered => "outside ACS_EVENT_FILTER",
@@ -119,11 +123,12 @@ pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
 /// builds do not read it.
 pub const DEBUG_PANIC_SETTING: &str = "HANDLER_DEBUG_PANIC";
 
-/// Routes typed events to the SMS, chat and e-mail modules.
+/// Routes typed events to the SMS, chat, e-mail and WhatsApp modules.
 pub struct Router {
     sms: SmsModule,
     chat: ChatModule,
     email: EmailModule,
+    whatsapp: WhatsAppModule,
     filter: Option<Filter>,
     #[cfg(debug_assertions)]
     panic_on_type: Option<String>,
@@ -145,6 +150,7 @@ impl Router {
             sms: SmsModule::from_settings(settings)?,
             chat: ChatModule::from_settings(settings)?,
             email: EmailModule,
+            whatsapp: WhatsAppModule::from_settings(settings)?,
             filter,
             #[cfg(debug_assertions)]
             panic_on_type: settings
@@ -311,6 +317,8 @@ impl Router {
             | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => Route::Chat,
             AcsEvent::EmailDeliveryReportReceived(_)
             | AcsEvent::EmailEngagementTrackingReportReceived(_) => Route::Email,
+            AcsEvent::AdvancedMessageReceived(_)
+            | AcsEvent::AdvancedMessageDeliveryStatusUpdated(_) => Route::WhatsApp,
             AcsEvent::Unknown { .. } => Route::Unknown,
             _ => Route::Acknowledged,
         }
@@ -335,6 +343,10 @@ impl Router {
             Route::Sms => self.sms.handle(envelope, acs).map_err(|e| e.to_string()),
             Route::Chat => self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
             Route::Email => self.email.handle(envelope, acs).map_err(|e| e.to_string()),
+            Route::WhatsApp => self
+                .whatsapp
+                .handle(envelope, acs)
+                .map_err(|e| e.to_string()),
             _ => Ok(Vec::new()),
         }
     }

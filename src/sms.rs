@@ -18,31 +18,29 @@ use crate::host::outputs::{
 use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
-use crate::messaging::keywords::{Keyword, KeywordFamily, Keywords};
+use crate::messaging::keywords::{Keyword, KeywordHandling, Keywords, SMS_SETTINGS};
 use crate::messaging::opt_out::{self, OptOutKeyError, SyncRequest};
 use crate::messaging::outbox::{repeatability_id, OutboxKind, OutboxMessage};
 use crate::messaging::phone::{PhoneError, SmsAddress};
 
 /// App setting: `false` turns keyword handling off (every text then goes to `smsInbox`).
-pub const SETTING_KEYWORDS_ENABLED: &str = "SMS_KEYWORDS_ENABLED";
+pub const SETTING_KEYWORDS_ENABLED: &str = SMS_SETTINGS.enabled;
 /// App setting: the reply to an opt-out keyword.
-pub const SETTING_REPLY_OPT_OUT: &str = "SMS_REPLY_OPT_OUT";
+pub const SETTING_REPLY_OPT_OUT: &str = SMS_SETTINGS.reply_opt_out;
 /// App setting: the reply to an opt-in keyword.
-pub const SETTING_REPLY_OPT_IN: &str = "SMS_REPLY_OPT_IN";
+pub const SETTING_REPLY_OPT_IN: &str = SMS_SETTINGS.reply_opt_in;
 /// App setting: the reply to a help keyword.
-pub const SETTING_REPLY_HELP: &str = "SMS_REPLY_HELP";
+pub const SETTING_REPLY_HELP: &str = SMS_SETTINGS.reply_help;
 
 /// Default reply to STOP and its synonyms.
-pub const DEFAULT_REPLY_OPT_OUT: &str = "You are unsubscribed. Reply START to resubscribe.";
+pub const DEFAULT_REPLY_OPT_OUT: &str = SMS_SETTINGS.default_replies[0];
 /// Default reply to START and its synonyms.
-pub const DEFAULT_REPLY_OPT_IN: &str =
-    "You are subscribed again. Reply STOP to unsubscribe, HELP for help.";
+pub const DEFAULT_REPLY_OPT_IN: &str = SMS_SETTINGS.default_replies[1];
 /// Default reply to HELP and INFO.
-pub const DEFAULT_REPLY_HELP: &str =
-    "Reply STOP to unsubscribe, START to resubscribe. Msg&data rates may apply.";
+pub const DEFAULT_REPLY_HELP: &str = SMS_SETTINGS.default_replies[2];
 
 /// Longest text ACS accepts in one send request.
-pub const MAX_MESSAGE_CHARS: usize = 2048;
+pub const MAX_MESSAGE_CHARS: usize = SMS_SETTINGS.max_reply_chars;
 
 /// A message on `sms-inbox`: an inbound text that is not a keyword, for the application.
 #[derive(serde::Serialize)]
@@ -94,39 +92,19 @@ fn output_error(what: &'static str) -> impl Fn(OutputError) -> SmsError {
     move |source| SmsError::Output { what, source }
 }
 
-/// Reply texts, one per keyword family.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Replies {
-    pub opt_out: String,
-    pub opt_in: String,
-    pub help: String,
-}
-
-impl Default for Replies {
-    fn default() -> Self {
-        Replies {
-            opt_out: DEFAULT_REPLY_OPT_OUT.to_owned(),
-            opt_in: DEFAULT_REPLY_OPT_IN.to_owned(),
-            help: DEFAULT_REPLY_HELP.to_owned(),
-        }
-    }
-}
+pub use crate::messaging::keywords::Replies;
 
 /// The SMS module: stores every text, handles keywords, passes other texts on, and records
 /// delivery reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SmsModule {
-    keywords_enabled: bool,
-    keywords: Keywords,
-    replies: Replies,
+    keywords: KeywordHandling,
 }
 
 impl Default for SmsModule {
     fn default() -> Self {
         SmsModule {
-            keywords_enabled: true,
-            keywords: Keywords::default(),
-            replies: Replies::default(),
+            keywords: KeywordHandling::defaults(&SMS_SETTINGS),
         }
     }
 }
@@ -135,46 +113,24 @@ impl SmsModule {
     /// Reads the module's app settings: a malformed flag, keyword list or a reply ACS could not
     /// send is an error at start-up, not at the first STOP.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
-        let reply = |name: &'static str, default: &str| -> Result<String, SettingsError> {
-            let Some(text) = settings.get(name) else {
-                return Ok(default.to_owned());
-            };
-            let text = text.trim();
-            let chars = text.chars().count();
-            if chars > MAX_MESSAGE_CHARS {
-                return Err(SettingsError {
-                    name,
-                    problem: format!(
-                        "the reply is {chars} characters; ACS sends at most {MAX_MESSAGE_CHARS}"
-                    ),
-                });
-            }
-            Ok(text.to_owned())
-        };
         Ok(SmsModule {
-            keywords_enabled: settings.flag(SETTING_KEYWORDS_ENABLED, true)?,
-            keywords: Keywords::from_settings(settings)?,
-            replies: Replies {
-                opt_out: reply(SETTING_REPLY_OPT_OUT, DEFAULT_REPLY_OPT_OUT)?,
-                opt_in: reply(SETTING_REPLY_OPT_IN, DEFAULT_REPLY_OPT_IN)?,
-                help: reply(SETTING_REPLY_HELP, DEFAULT_REPLY_HELP)?,
-            },
+            keywords: KeywordHandling::from_settings(settings, &SMS_SETTINGS)?,
         })
     }
 
     /// Whether keywords are handled (`SMS_KEYWORDS_ENABLED`).
     pub fn keywords_enabled(&self) -> bool {
-        self.keywords_enabled
+        self.keywords.enabled
     }
 
     /// The keyword lists in force.
     pub fn keywords(&self) -> &Keywords {
-        &self.keywords
+        &self.keywords.keywords
     }
 
     /// The configured reply texts.
     pub fn replies(&self) -> &Replies {
-        &self.replies
+        &self.keywords.replies
     }
 
     /// `SMSReceived`: the `smsMessages` row, then either the keyword's history row, reply and
@@ -201,11 +157,7 @@ impl SmsModule {
         let mut outputs = vec![Output::entity(TableBinding::SmsMessages, &row)
             .map_err(output_error("smsMessages row"))?];
 
-        let keyword = if self.keywords_enabled {
-            self.keywords.match_text(&data.message)
-        } else {
-            None
-        };
+        let keyword = self.keywords.match_text(&data.message);
         let Some(keyword) = keyword else {
             let inbox = InboxMessage {
                 message_id: &data.message_id,
@@ -225,15 +177,12 @@ impl SmsModule {
         if let Some(opted_out) = keyword.family.opted_out() {
             outputs.extend(self.state_change(envelope, data, &ours, &theirs, &keyword, opted_out)?);
         }
-        let (kind, text) = match keyword.family {
-            KeywordFamily::OptOut => (OutboxKind::OptOutConfirmation, &self.replies.opt_out),
-            KeywordFamily::OptIn => (OutboxKind::OptInConfirmation, &self.replies.opt_in),
-            KeywordFamily::Help => (OutboxKind::Help, &self.replies.help),
-        };
+        let kind = OutboxKind::reply_to(keyword.family);
+        let text = self.keywords.reply(keyword.family);
         let reply = OutboxMessage {
             from: Sensitive(ours.as_str().to_owned()),
             to: Sensitive(theirs.as_str().to_owned()),
-            message: Sensitive(text.clone()),
+            message: Sensitive(text.to_owned()),
             repeatability_request_id: Some(repeatability_id(&data.message_id, &kind).to_string()),
             kind: Some(kind),
             in_reply_to: Some(data.message_id.clone()),

@@ -123,11 +123,19 @@ impl Keywords {
     /// The built-in lists plus the words of the `SMS_*_KEYWORDS` settings. A word that would
     /// belong to two families is a configuration error: which reply should it get?
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
+        Self::from_channel_settings(settings, &SMS_SETTINGS)
+    }
+
+    /// The built-in lists plus the words of one channel's keyword settings.
+    pub fn from_channel_settings(
+        settings: &Settings,
+        names: &ChannelSettings,
+    ) -> Result<Self, SettingsError> {
         let mut keywords = Keywords::default();
         for (name, family) in [
-            (SETTING_OPT_OUT_KEYWORDS, KeywordFamily::OptOut),
-            (SETTING_OPT_IN_KEYWORDS, KeywordFamily::OptIn),
-            (SETTING_HELP_KEYWORDS, KeywordFamily::Help),
+            (names.opt_out_words, KeywordFamily::OptOut),
+            (names.opt_in_words, KeywordFamily::OptIn),
+            (names.help_words, KeywordFamily::Help),
         ] {
             let Some(list) = settings.get(name) else {
                 continue;
@@ -178,9 +186,175 @@ impl Keywords {
     }
 }
 
+/// The app setting names and defaults of one channel's keyword handling. Every channel has the
+/// same settings under its own prefix (`SMS_…`, `WHATSAPP_…`), so switching keywords off or
+/// changing a reply on one channel never changes the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelSettings {
+    /// `false` turns keyword handling off (every message then goes to the channel's inbox).
+    pub enabled: &'static str,
+    pub opt_out_words: &'static str,
+    pub opt_in_words: &'static str,
+    pub help_words: &'static str,
+    pub reply_opt_out: &'static str,
+    pub reply_opt_in: &'static str,
+    pub reply_help: &'static str,
+    pub default_replies: [&'static str; 3],
+    /// Longest text the channel's send API accepts.
+    pub max_reply_chars: usize,
+}
+
+/// The SMS channel's settings (the names `SmsModule` has always read).
+pub const SMS_SETTINGS: ChannelSettings = ChannelSettings {
+    enabled: "SMS_KEYWORDS_ENABLED",
+    opt_out_words: SETTING_OPT_OUT_KEYWORDS,
+    opt_in_words: SETTING_OPT_IN_KEYWORDS,
+    help_words: SETTING_HELP_KEYWORDS,
+    reply_opt_out: "SMS_REPLY_OPT_OUT",
+    reply_opt_in: "SMS_REPLY_OPT_IN",
+    reply_help: "SMS_REPLY_HELP",
+    default_replies: [
+        "You are unsubscribed. Reply START to resubscribe.",
+        "You are subscribed again. Reply STOP to unsubscribe, HELP for help.",
+        "Reply STOP to unsubscribe, START to resubscribe. Msg&data rates may apply.",
+    ],
+    max_reply_chars: 2048,
+};
+
+/// The WhatsApp channel's settings. The default help text has no "Msg&data rates": WhatsApp
+/// messages are not billed to the user per message.
+pub const WHATSAPP_SETTINGS: ChannelSettings = ChannelSettings {
+    enabled: "WHATSAPP_KEYWORDS_ENABLED",
+    opt_out_words: "WHATSAPP_OPT_OUT_KEYWORDS",
+    opt_in_words: "WHATSAPP_OPT_IN_KEYWORDS",
+    help_words: "WHATSAPP_HELP_KEYWORDS",
+    reply_opt_out: "WHATSAPP_REPLY_OPT_OUT",
+    reply_opt_in: "WHATSAPP_REPLY_OPT_IN",
+    reply_help: "WHATSAPP_REPLY_HELP",
+    default_replies: [
+        "You are unsubscribed. Reply START to resubscribe.",
+        "You are subscribed again. Reply STOP to unsubscribe, HELP for help.",
+        "Reply STOP to unsubscribe, START to resubscribe.",
+    ],
+    // ACS Advanced Messaging: a text message's content is at most 4096 characters
+    // (WhatsApp Cloud API limit for a text body; inferred from the channel's documentation).
+    max_reply_chars: 4096,
+};
+
+/// Reply texts, one per keyword family.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replies {
+    pub opt_out: String,
+    pub opt_in: String,
+    pub help: String,
+}
+
+/// How one channel handles keywords: whether at all, the lists, and the replies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeywordHandling {
+    pub enabled: bool,
+    pub keywords: Keywords,
+    pub replies: Replies,
+}
+
+impl KeywordHandling {
+    /// The defaults of a channel: keywords on, built-in lists, default replies.
+    pub fn defaults(names: &ChannelSettings) -> Self {
+        let [opt_out, opt_in, help] = names.default_replies.map(str::to_owned);
+        KeywordHandling {
+            enabled: true,
+            keywords: Keywords::default(),
+            replies: Replies {
+                opt_out,
+                opt_in,
+                help,
+            },
+        }
+    }
+
+    /// Reads a channel's settings: a malformed flag, keyword list or a reply the channel could
+    /// not send is an error at start-up, not at the first STOP.
+    pub fn from_settings(
+        settings: &Settings,
+        names: &ChannelSettings,
+    ) -> Result<Self, SettingsError> {
+        let reply = |name: &'static str, default: &str| -> Result<String, SettingsError> {
+            let Some(text) = settings.get(name) else {
+                return Ok(default.to_owned());
+            };
+            let text = text.trim();
+            let chars = text.chars().count();
+            let max = names.max_reply_chars;
+            if chars > max {
+                return Err(SettingsError {
+                    name,
+                    problem: format!("the reply is {chars} characters; ACS sends at most {max}"),
+                });
+            }
+            Ok(text.to_owned())
+        };
+        let [opt_out, opt_in, help] = names.default_replies;
+        Ok(KeywordHandling {
+            enabled: settings.flag(names.enabled, true)?,
+            keywords: Keywords::from_channel_settings(settings, names)?,
+            replies: Replies {
+                opt_out: reply(names.reply_opt_out, opt_out)?,
+                opt_in: reply(names.reply_opt_in, opt_in)?,
+                help: reply(names.reply_help, help)?,
+            },
+        })
+    }
+
+    /// The keyword a message is, when keywords are handled.
+    pub fn match_text(&self, text: &str) -> Option<Keyword> {
+        if self.enabled {
+            self.keywords.match_text(text)
+        } else {
+            None
+        }
+    }
+
+    /// The reply to a keyword of `family`.
+    pub fn reply(&self, family: KeywordFamily) -> &str {
+        match family {
+            KeywordFamily::OptOut => &self.replies.opt_out,
+            KeywordFamily::OptIn => &self.replies.opt_in,
+            KeywordFamily::Help => &self.replies.help,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channels_read_their_own_settings() {
+        let settings = Settings::from_pairs([
+            ("WHATSAPP_KEYWORDS_ENABLED", "false"),
+            ("WHATSAPP_OPT_OUT_KEYWORDS", "baja"),
+            ("SMS_REPLY_HELP", "sms help"),
+        ]);
+        let wa = KeywordHandling::from_settings(&settings, &WHATSAPP_SETTINGS).unwrap();
+        assert!(!wa.enabled);
+        assert_eq!(wa.match_text("stop"), None);
+        assert_eq!(
+            wa.keywords.match_text("BAJA").unwrap().family,
+            KeywordFamily::OptOut
+        );
+        assert_eq!(wa.replies.help, WHATSAPP_SETTINGS.default_replies[2]);
+        let sms = KeywordHandling::from_settings(&settings, &SMS_SETTINGS).unwrap();
+        assert!(sms.enabled);
+        assert_eq!(sms.keywords.match_text("baja"), None);
+        assert_eq!(sms.reply(KeywordFamily::Help), "sms help");
+        let long = "x".repeat(4097);
+        let err = KeywordHandling::from_settings(
+            &Settings::from_pairs([("WHATSAPP_REPLY_OPT_IN", long.as_str())]),
+            &WHATSAPP_SETTINGS,
+        )
+        .unwrap_err();
+        assert_eq!(err.name, "WHATSAPP_REPLY_OPT_IN");
+    }
 
     #[test]
     fn keyword_families_and_spellings() {

@@ -9,3 +9,4 @@ pub mod keywords;
 pub mod opt_out;
 pub mod outbox;
 pub mod phone;
+pub mod whatsapp_id;

@@ -1,4 +1,5 @@
-//! Opt-out state, ordered by the person's own timeline.
+//! Opt-out state, ordered by the person's own timeline, on every channel (SMS: `SmsOptOuts`,
+//! WhatsApp: `WhatsAppOptOuts`, with the same keys and rows).
 //!
 //! Event Grid delivers at least once, in any order, in parallel, and the host gives us only blind
 //! upserts (no conditional writes, no reads on the Event Grid side). One "current state" row
@@ -69,7 +70,14 @@ impl SyncRequest {
 
 /// The PartitionKey of a person's history with one of our numbers.
 pub fn partition_key(ours: &SmsAddress, theirs: &SmsAddress) -> String {
-    format!("{}|{}", ours.as_str(), theirs.as_str())
+    history_partition(ours.as_str(), theirs.as_str())
+}
+
+/// The PartitionKey of a person's history with one of our senders, on any channel: our
+/// canonical sender (an SMS number, a WhatsApp channel registration id), `|`, the person's
+/// canonical key. The senders' table input reads it back as `{from}|{to}`.
+pub fn history_partition(ours: &str, theirs: &str) -> String {
+    format!("{ours}|{theirs}")
 }
 
 /// The RowKey of a keyword received at `received` in message `message_id`, escaped as stored:

@@ -39,6 +39,16 @@ impl OutboxKind {
         }
     }
 
+    /// The kind of the reply to a keyword of `family`.
+    pub fn reply_to(family: super::keywords::KeywordFamily) -> Self {
+        use super::keywords::KeywordFamily;
+        match family {
+            KeywordFamily::OptOut => OutboxKind::OptOutConfirmation,
+            KeywordFamily::OptIn => OutboxKind::OptInConfirmation,
+            KeywordFamily::Help => OutboxKind::Help,
+        }
+    }
+
     /// Case-insensitive lookup that never fails.
     pub fn from_wire(text: &str) -> Self {
         [
@@ -91,6 +101,23 @@ pub struct OutboxMessage {
     pub repeatability_request_id: Option<String>,
     /// When the message was created; sent to ACS as the repeatability first-sent time.
     pub created_at: Timestamp,
+}
+
+/// A message on the `whatsapp-outbox` queue: what `WhatsAppSender` sends. The same contract as
+/// `sms-outbox` ([`OutboxMessage`], its fields at the top level) with `from` our channel
+/// registration id and `to` the user's key (canonical E.164 or BSUID, see
+/// [`super::whatsapp_id`]), plus the receive time of the message replied to: WhatsApp accepts
+/// free-form text only within 24 hours of the user's last message (the customer-service
+/// window), and that time is what the sender checks the window against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatsAppOutboxMessage {
+    #[serde(flatten)]
+    pub message: OutboxMessage,
+    /// When ACS received the inbound message `inReplyTo` names. Without it a free-form text is
+    /// refused: nobody could say whether the window is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_reply_to_received_at: Option<Timestamp>,
 }
 
 /// The deterministic repeatability id of the reply of `kind` to the inbound message

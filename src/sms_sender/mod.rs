@@ -162,7 +162,7 @@ pub enum Refusal {
 
 /// What to do with a checked message, given the recipient's history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decision {
+pub(crate) enum Decision {
     Send,
     /// The person opted out: not sent, and nothing to retry.
     Skip,
@@ -212,12 +212,12 @@ impl SmsSender {
                     ProtocolError::BadInput { reason, .. } => reason,
                     other => other.to_string(),
                 };
-                return refused(raw_item, None, &Refusal::Malformed(reason), result);
+                return refused(&SMS, raw_item, None, &Refusal::Malformed(reason), result);
             }
         };
         let text = match Outgoing::check(&item) {
             Ok(text) => text,
-            Err(reason) => return refused(raw_item, Some(&item), &reason, result),
+            Err(reason) => return refused(&SMS, raw_item, Some(&item), &reason, result),
         };
         let label = format!("{SMS_SENDER_FUNCTION} {}", text.repeatability_id);
         let masked = text.to.masked();
@@ -278,8 +278,8 @@ impl SmsSender {
     }
 }
 
-/// Who may be texted: see the module docs.
-fn decide(item: &OutboxMessage, history: &OptOutState) -> Decision {
+/// Who may be texted: see the module docs. The same rule on every channel.
+pub(crate) fn decide(item: &OutboxMessage, history: &OptOutState) -> Decision {
     match item.kind {
         Some(OutboxKind::OptOutConfirmation | OutboxKind::Help) => Decision::Send,
         _ if !history.opted_out() => Decision::Send,
@@ -335,19 +335,41 @@ impl Outgoing {
     }
 }
 
-fn derived_id(name: &str) -> Uuid {
+pub(crate) fn derived_id(name: &str) -> Uuid {
     Uuid::new_v5(&DERIVED_ID_NAMESPACE, name.as_bytes())
 }
+
+/// Where a sender function records what it sent: its name (for log lines) and its messages
+/// table.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SenderChannel {
+    pub function: &'static str,
+    pub messages: TableBinding,
+    /// How a recipient appears in a log line.
+    pub mask: fn(&str) -> String,
+    /// The column of the message text (`Message` for SMS, `Content` for WhatsApp, as in the
+    /// channel's inbound rows).
+    pub text_column: &'static str,
+}
+
+const SMS: SenderChannel = SenderChannel {
+    function: SMS_SENDER_FUNCTION,
+    messages: TableBinding::SmsMessages,
+    mask: mask_digits,
+    text_column: "Message",
+};
 
 /// A refused message: not sent, recorded as a `failed` row with the reason, and the invocation
 /// succeeds so the queue does not retry what can never work. The row is keyed by the message's
 /// `from` as sent (or [`TableKey::placeholder`]) and its repeatability id, or a UUID v5 of the message text.
-fn refused(
+pub(crate) fn refused(
+    channel: &SenderChannel,
     raw: &RawValue,
     item: Option<&OutboxMessage>,
-    reason: &Refusal,
+    reason: &dyn std::fmt::Display,
     mut result: InvocationResult,
 ) -> Result<InvocationResult, ProtocolError> {
+    let function = channel.function;
     let id = item
         .and_then(|i| i.repeatability_request_id.as_deref())
         .and_then(|id| Uuid::parse_str(id).ok())
@@ -369,7 +391,7 @@ fn refused(
         row = row
             .with("From", item.from.as_str())
             .with("To", item.to.as_str())
-            .with("Message", item.message.as_str())
+            .with(channel.text_column, item.message.as_str())
             .with_opt("Kind", item.kind.as_ref().map(OutboxKind::as_str))
             .with_opt("InReplyTo", item.in_reply_to.as_deref())
             .with("CreatedAt", item.created_at.to_rfc3339());
@@ -377,14 +399,14 @@ fn refused(
         row = row.with("Original", raw.get());
     }
     result.outputs.push(
-        Output::entity(TableBinding::SmsMessages, &row)
+        Output::entity(channel.messages, &row)
             .map_err(|e| ProtocolError::Transient(e.to_string()))?,
     );
-    let to = item.map_or_else(|| "***".to_owned(), |i| mask_digits(&i.to));
+    let to = item.map_or_else(|| "***".to_owned(), |i| (channel.mask)(&i.to));
     result.logs.push(format!(
-        "{SMS_SENDER_FUNCTION} {id}: refused, not sent to {to}: {reason_text}; recorded as failed"
+        "{function} {id}: refused, not sent to {to}: {reason_text}; recorded as failed"
     ));
-    tracing::info!("{SMS_SENDER_FUNCTION} {id}: refused: {reason_text}");
+    tracing::info!("{function} {id}: refused: {reason_text}");
     Ok(result)
 }
 
@@ -421,6 +443,16 @@ fn outbound_row<'a>(
         .with_opt("InReplyTo", item.in_reply_to.as_deref())
         .with("RepeatabilityRequestId", id.clone())
         .with("CreatedAt", item.created_at.to_rfc3339());
+    with_outcome(row, outcome, now)
+}
+
+/// The outcome columns of an outbound row (`Status`, `SentAt`/`FailedAt`, `HttpStatus`, …), the
+/// same on every channel.
+pub(crate) fn with_outcome<'a>(
+    row: TableEntity<'a>,
+    outcome: &'a SendOutcome,
+    now: OffsetDateTime,
+) -> TableEntity<'a> {
     let now = Timestamp::from(now).to_rfc3339();
     match outcome {
         SendOutcome::Accepted {

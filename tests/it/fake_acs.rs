@@ -3,7 +3,10 @@
 //! ACS REST specs independently of `src/acs.rs`. It serves
 //! - `POST /sms?api-version=2021-03-07` (send), and
 //! - `POST /sms/optouts:add|remove?api-version=2026-01-23`, keeping the opt-out list as ACS does:
-//!   a set of (sender, recipient) entries, add and remove being set operations.
+//!   a set of (sender, recipient) entries, add and remove being set operations, and
+//! - `POST /messages/notifications:send?api-version=2024-11-15` (Advanced Messaging, WhatsApp),
+//!   with the `Repeatability-Request-ID` and `Repeatability-First-Sent` headers (written from
+//!   azure-rest-api-specs `Messages/stable/2024-11-15`).
 
 use std::collections::{BTreeSet, VecDeque};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -24,6 +27,7 @@ pub const KEY: &str = "YWNzLWV2ZW50LWhhbmRsZXItdGVzdC1rZXktMDEyMzQ1Njc4OWFiY2RlZ
 const SEND_PATH: &str = "/sms?api-version=2021-03-07";
 const OPT_OUT_PATH: &str = "/sms/optouts:";
 const OPT_OUT_QUERY: &str = "?api-version=2026-01-23";
+const MESSAGES_PATH: &str = "/messages/notifications:send?api-version=2024-11-15";
 
 /// What the fake ACS answers to one request.
 #[derive(Clone)]
@@ -41,6 +45,8 @@ pub enum Api {
     Send,
     OptOutAdd,
     OptOutRemove,
+    /// Advanced Messaging `notifications:send`.
+    Messages,
 }
 
 /// One request as the fake ACS saw it.
@@ -51,6 +57,8 @@ pub struct Seen {
     /// `Err` says which check failed.
     pub verified: Result<(), String>,
     pub body: Value,
+    /// The `Repeatability-Request-ID` header, if any.
+    pub repeatability_id: Option<String>,
 }
 
 type OptOutList = BTreeSet<(String, String)>;
@@ -191,6 +199,7 @@ fn serve(stream: TcpStream, shared: &Shared) {
             api,
             verified: verified.clone(),
             body: json.clone(),
+            repeatability_id: header("repeatability-request-id"),
         });
         let answer = if verified.is_err() {
             // What ACS does with a request it cannot authenticate.
@@ -216,6 +225,16 @@ fn serve(stream: TcpStream, shared: &Shared) {
                     "repeatabilityResult": "accepted", "successful": true
                 }]});
                 (202, vec![], body.to_string())
+            }
+            (Answer::Accept, Some(Api::Messages)) => {
+                let n = shared.ids.fetch_add(1, Ordering::Relaxed);
+                let to = json["to"][0].clone();
+                let body = json!({"receipts": [{"messageId": format!("wa_fake_{n}"), "to": to}]});
+                (
+                    202,
+                    vec![("Repeatability-Result", "accepted")],
+                    body.to_string(),
+                )
             }
             (Answer::Accept, Some(api)) => {
                 let from = json["from"].as_str().unwrap_or_default().to_owned();
@@ -256,6 +275,9 @@ fn api_of(request_line: &str) -> Option<Api> {
         .strip_suffix(" HTTP/1.1")?;
     if target == SEND_PATH {
         return Some(Api::Send);
+    }
+    if target == MESSAGES_PATH {
+        return Some(Api::Messages);
     }
     match target
         .strip_prefix(OPT_OUT_PATH)?
@@ -341,6 +363,34 @@ fn verify(
                     .as_str()
                     .is_some_and(|t| time::PrimitiveDateTime::parse(t, format).is_ok()),
                 body["smsSendOptions"]["enableDeliveryReport"] == true,
+            ]
+        }
+        Api::Messages => {
+            let format = time::macros::format_description!(
+                "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+            );
+            let bsuid = |v: &Value| {
+                v.as_str().is_some_and(|t| {
+                    t.split_once('.').is_some_and(|(cc, body)| {
+                        cc.len() == 2
+                            && !body.is_empty()
+                            && body.bytes().all(|b| b.is_ascii_alphanumeric())
+                    })
+                })
+            };
+            vec![
+                body["channelRegistrationId"]
+                    .as_str()
+                    .is_some_and(|id| uuid::Uuid::parse_str(id).is_ok()),
+                body["to"].as_array().is_some_and(|r| r.len() == 1),
+                e164(&body["to"][0]) || bsuid(&body["to"][0]),
+                body["kind"] == "text",
+                body["content"].as_str().is_some_and(|c| !c.is_empty()),
+                header("repeatability-request-id")
+                    .is_some_and(|id| uuid::Uuid::parse_str(&id).is_ok()),
+                header("repeatability-first-sent")
+                    .is_some_and(|t| time::PrimitiveDateTime::parse(&t, format).is_ok()),
+                body.as_object().is_some_and(|o| o.len() == 4),
             ]
         }
         Api::OptOutAdd | Api::OptOutRemove => vec![

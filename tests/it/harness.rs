@@ -571,6 +571,15 @@ pub fn personal_values(event: &Value) -> Vec<String> {
                         .all(|c| c.is_ascii_digit());
                 let email_like = s.contains('@') && s.contains('.') && !s.contains("thread");
                 let user_id = s.starts_with("8:acs:") || s.starts_with("8:orgid:");
+                // A WhatsApp BSUID (`US.13491208655302741918`), alone or inside a subject.
+                let bsuid = s.split('/').any(|part| {
+                    part.split_once('.').is_some_and(|(cc, body)| {
+                        cc.len() == 2
+                            && cc.bytes().all(|b| b.is_ascii_uppercase())
+                            && body.len() >= 5
+                            && body.bytes().all(|b| b.is_ascii_alphanumeric())
+                    })
+                });
                 let text_key = [
                     "message",
                     "messagebody",
@@ -586,7 +595,12 @@ pub fn personal_values(event: &Value) -> Vec<String> {
                 ]
                 .contains(&key.as_str())
                     || key.ends_with("displayname");
-                if phone_like || email_like || user_id || (text_key && !in_error && s.len() > 3) {
+                if phone_like
+                    || email_like
+                    || user_id
+                    || bsuid
+                    || (text_key && !in_error && s.len() > 3)
+                {
                     found.push(s.clone());
                 }
             }

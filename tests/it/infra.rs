@@ -27,7 +27,10 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             let event = parse_delivery(&bytes).unwrap().remove(0);
             let mut result = InvocationResult::default();
             let route = router.route(event, &mut result);
-            let owned = matches!(route, Route::Sms | Route::Chat | Route::Email);
+            let owned = matches!(
+                route,
+                Route::Sms | Route::Chat | Route::Email | Route::WhatsApp
+            );
             let event_json = if sample.is_array() {
                 sample[0].clone()
             } else {
@@ -42,7 +45,10 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             handled += usize::from(owned && schema == OutputSchema::Eventgrid);
         }
     }
-    assert_eq!(handled, 22, "2 SMS, 18 chat and 2 e-mail types are handled");
+    assert_eq!(
+        handled, 24,
+        "2 SMS, 18 chat, 2 e-mail and 2 WhatsApp types are handled"
+    );
 }
 
 #[test]
@@ -75,7 +81,14 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
             }
         }
     }
-    for expected in ["sms-optout-sync", "acs-events-raw", "EmailRecipients"] {
+    for expected in [
+        "sms-optout-sync",
+        "acs-events-raw",
+        "EmailRecipients",
+        "whatsapp-outbox",
+        "WhatsAppOptOuts",
+        "whatsapp-delivery-failures",
+    ] {
         assert!(names.iter().any(|n| n == expected), "{names:?}");
     }
     for name in &names {

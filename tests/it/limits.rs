@@ -330,3 +330,33 @@ fn a_panic_outside_the_router_is_a_json_500_on_a_live_connection() {
     let reply = conn.invoke("EventGridTrigger", &event_grid_invocation(&sms("after")));
     assert_eq!(reply.status, 200);
 }
+
+/// A WhatsApp text or caption far over the Azure limits: cut on the row and in the inbox
+/// message, flagged, and the raw event kept whole in the keyed blob.
+#[test]
+fn oversized_whatsapp_texts_are_cut_to_fit_and_the_raw_event_is_kept_whole() {
+    let handler = Handler::start(&[]);
+    let mut text = sample("generated__AdvancedMessageReceived__bsuid.json");
+    text["data"]["content"] = json!("W".repeat(921_600));
+    let mut image = sample("docs-advmsg__AdvancedMessageReceived__image.json");
+    image["data"]["media"]["caption"] = json!("😀".repeat(40_000));
+    for (event, property, path) in [
+        (text, "Content", "content"),
+        (image, "MediaCaption", "media"),
+    ] {
+        let id = event["id"].as_str().unwrap().to_owned();
+        let (request, raw) = host_invocation(&event);
+        let (reply, stored) = invoke(&handler, &request);
+        let row = &stored["waMessages"][0];
+        assert_eq!(row[format!("{property}Truncated")], true, "{property}");
+        assert_eq!(row["RawEventBlob"], format!("acs-events-raw/{id}.json"));
+        let inbox = &stored["waInbox"][0];
+        assert_eq!(
+            inbox["rawEventBlob"],
+            format!("acs-events-raw/{id}.json"),
+            "{path}"
+        );
+        assert_eq!(reply["Outputs"]["rawEvents"].as_str(), Some(raw.as_str()));
+        assert!(stored.get("deadLetter").is_none());
+    }
+}

@@ -22,3 +22,5 @@ mod sms;
 mod sms_sender;
 mod storage;
 mod stored;
+mod whatsapp;
+mod whatsapp_sender;

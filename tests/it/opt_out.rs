@@ -1,7 +1,8 @@
 //! Opt-out compliance under at-least-once, unordered, duplicated delivery: keywords replayed
 //! through `EventGridTrigger` in any interleaving, their rows written as the Tables extension
 //! writes them (upserts, last write wins), then `SmsSender` and `SmsOptOutSync` run with the
-//! `optOut` input exactly as the host reads it (a partition read with `take: 1`).
+//! `optOut` input exactly as the host reads it (a partition read with `take: 1`). The same
+//! property holds for WhatsApp (`WhatsAppOptOuts`, `WhatsAppSender`), which shares the rule.
 
 use acs_event_handler::app::App;
 use acs_event_handler::settings::Settings;
@@ -340,4 +341,148 @@ async fn sync_retries_throttling_and_reports_configuration_faults() {
         .as_str()
         .unwrap()
         .contains("ACS_CONNECTION_STRING"));
+}
+
+/// WhatsApp: the channel registration id our replies come from, and the hour the keywords of a
+/// run are received in (two hours ago, so replies are inside the 24-hour window).
+const WA_CHANNEL: &str = "0f0eb78e-a576-1dfc-b414-0f0756de3338";
+
+fn wa_hour() -> String {
+    let then = time::OffsetDateTime::now_utc() - time::Duration::hours(2);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}",
+        then.year(),
+        u8::from(then.month()),
+        then.day(),
+        then.hour()
+    )
+}
+
+impl Text {
+    fn wa_received(&self, hour: &str) -> String {
+        format!(
+            "{hour}:{:02}:{:02}.5000000Z",
+            self.second / 60,
+            self.second % 60
+        )
+    }
+
+    fn wa_event(&self, delivery: usize, hour: &str) -> Value {
+        json!({
+            "id": format!("evt-{}-{delivery}", self.id),
+            "topic": "/subscriptions/s/resourcegroups/g/providers/microsoft.communication/communicationservices/acs",
+            "subject": format!("advancedMessage/sender/14255550123/recipient/{WA_CHANNEL}"),
+            "eventType": "Microsoft.Communication.AdvancedMessageReceived",
+            "eventTime": self.wa_received(hour),
+            "dataVersion": "1.0",
+            "metadataVersion": "1",
+            "data": {
+                "messageId": self.id, "from": "14255550123", "fromBSUID": "US.13491208655302741918",
+                "to": WA_CHANNEL, "channelType": "whatsapp", "messageType": "text",
+                "content": KEYWORDS[self.keyword].0, "receivedTimeStamp": self.wa_received(hour)
+            }
+        })
+    }
+}
+
+/// The WhatsApp flow: keywords through `EventGridTrigger`, rows written as the extension
+/// writes them, then `WhatsAppSender` with the `optOut` input. Returns whether the
+/// application's message was sent, whether every HELP reply was, and how many there were.
+async fn run_whatsapp(texts: &[Text], copies: &[usize], order: &[usize]) -> (bool, bool, usize) {
+    let hour = wa_hour();
+    let fake = FakeAcs::start(vec![]);
+    let connection = fake.connection_string();
+    let app = App::new(&Settings::from_pairs([
+        ("ACS_CONNECTION_STRING", connection.as_str()),
+        ("SMS_SEND_RETRY_DELAY_MS", "1"),
+    ]))
+    .unwrap();
+    let mut tables = MemoryTables::default();
+    let mut outbox = Vec::new();
+    for (text, copy) in deliveries(texts, copies, order) {
+        let event = texts[text].wa_event(copy, &hour);
+        let reply = app
+            .invoke("EventGridTrigger", &event_grid_invocation(&event))
+            .await;
+        assert_eq!(reply.status, 200);
+        let body: Value = serde_json::from_slice(&reply.body).unwrap();
+        tables.write_reply("EventGridTrigger", &body);
+        outbox.extend(output_items(&body, "waOutbox"));
+    }
+    let history = tables.partition("WhatsAppOptOuts", &format!("{WA_CHANNEL}|{THEIRS}"));
+    let send = |message: Value| {
+        let body = queue_invocation("WhatsAppSender", "outboxItem", &message, &history);
+        let app = &app;
+        async move {
+            let reply = app.invoke("WhatsAppSender", &body).await;
+            assert_eq!(
+                reply.status,
+                200,
+                "{}",
+                String::from_utf8_lossy(&reply.body)
+            );
+            let body: Value = serde_json::from_slice(&reply.body).unwrap();
+            output_items(&body, "waMessages")
+                .first()
+                .is_some_and(|row| row["Status"] == "sent")
+        }
+    };
+    let received = format!("{hour}:59:00Z");
+    let application = json!({
+        "from": WA_CHANNEL, "to": THEIRS, "message": "Your order has shipped.",
+        "inReplyTo": "wamid.question", "createdAt": received, "inReplyToReceivedAt": received
+    });
+    let application_sent = send(application).await;
+    let mut every_help_sent = true;
+    let mut helps = 0;
+    for reply in outbox.iter().filter(|m| m["kind"] == "help") {
+        helps += 1;
+        every_help_sent &= send(reply.clone()).await;
+    }
+    fake.assert_all_verified();
+    let sends = fake
+        .seen()
+        .iter()
+        .filter(|s| s.api == Some(Api::Messages))
+        .count();
+    assert_eq!(sends, usize::from(application_sent) + helps);
+    (application_sent, every_help_sent, helps)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn whatsapp_the_latest_keyword_by_receive_time_decides_whatever_the_delivery(
+        texts in texts(),
+        copies in prop::collection::vec(0usize..3, 1..8),
+        order in prop::collection::vec(0usize..50, 1..24),
+    ) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (application_sent, every_help_sent, helps) =
+            runtime.block_on(run_whatsapp(&texts, &copies, &order));
+        // The order of keys within one hour is the order of `expected_state`'s keys.
+        let state = expected_state(&texts);
+        prop_assert_eq!(application_sent, state != Some(true), "state {:?}", state);
+        prop_assert!(every_help_sent, "{} HELP replies", helps);
+    }
+}
+
+/// The scenario on WhatsApp: START, STOP five minutes later, then the START again.
+#[tokio::test]
+async fn whatsapp_a_redelivered_start_does_not_resubscribe_someone_who_said_stop() {
+    let texts = [
+        Text {
+            keyword: 3,
+            second: 0,
+            id: "wamid.1".into(),
+        },
+        Text {
+            keyword: 0,
+            second: 300,
+            id: "wamid.2".into(),
+        },
+    ];
+    let (application_sent, _, _) = run_whatsapp(&texts, &[1, 0], &[0, 2, 1]).await;
+    assert!(!application_sent);
 }

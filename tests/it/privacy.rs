@@ -105,7 +105,7 @@ fn sms_sender_errors_never_quote_a_number_or_the_key() {
     let handler = Handler::start(&[("RUST_LOG", "trace"), ("ACS_CONNECTION_STRING", &bad)]);
     let mut conn = handler.connect();
     for body in &bodies {
-        for function in ["SmsSender", "SmsOptOutSync"] {
+        for function in ["SmsSender", "SmsOptOutSync", "WhatsAppSender"] {
             let reply = conn.invoke(function, body.to_string().as_bytes());
             // Rows may hold numbers (that is what they are for); logs and errors may not.
             let reply = reply.json();

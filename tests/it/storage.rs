@@ -939,3 +939,78 @@ fn storage_replay_to_storage_fails_a_write_naming_the_binding() {
         "no phone numbers in errors"
     );
 }
+
+/// Every WhatsApp output, from both functions, written into Azurite as the host writes it: the
+/// Event Grid side (messages, history, outbox, inbox, statuses, failures) and `WhatsAppSender`'s
+/// sent and refused rows.
+#[test]
+fn storage_whatsapp_outputs_of_both_functions_are_accepted() {
+    use crate::fake_acs::FakeAcs;
+    let azurite = Azurite::start();
+    let handler = Handler::start(&[]);
+    let writer = azurite.writer("EventGridTrigger");
+    for file in [
+        "generated__AdvancedMessageReceived__stop.json",
+        "generated__AdvancedMessageReceived__bsuid.json",
+        "docs-advmsg__AdvancedMessageReceived__image.json",
+        "docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json",
+    ] {
+        let event = sample_events()
+            .into_iter()
+            .find(|(f, _)| f == file)
+            .unwrap()
+            .1;
+        let reply = handler.invoke("EventGridTrigger", &event_grid_invocation(&event));
+        assert_eq!(reply.status, 200, "{file}");
+        azurite
+            .write(&writer, &reply.body, &BindingData::from_event(&event))
+            .unwrap_or_else(|e| panic!("{file}: not written: {e}"));
+    }
+    for table in [
+        "WhatsAppMessages",
+        "WhatsAppOptOuts",
+        "WhatsAppDeliveryReports",
+    ] {
+        assert!(!azurite.rows(table).is_empty(), "{table}");
+    }
+    let outbox = azurite.drain_json("whatsapp-outbox");
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(azurite.drain_json("whatsapp-inbox").len(), 2);
+    assert_eq!(azurite.drain_json("whatsapp-delivery-failures").len(), 1);
+
+    // The queued reply through WhatsAppSender (window: the sample is from 2026-04, so refused
+    // and recorded as failed), and a fresh one sent to the fake ACS.
+    let fake = FakeAcs::start(vec![]);
+    let connection = fake.connection_string();
+    let sender = Handler::start(&[("ACS_CONNECTION_STRING", connection.as_str())]);
+    let writer = azurite.writer("WhatsAppSender");
+    let mut fresh = outbox[0].clone();
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    fresh["inReplyToReceivedAt"] = json!(now);
+    fresh["createdAt"] = json!(now);
+    fresh["repeatabilityRequestId"] = json!(uuid::Uuid::new_v4().to_string());
+    for message in [&outbox[0], &fresh] {
+        let body = crate::harness::queue_invocation("WhatsAppSender", "outboxItem", message, &[]);
+        let reply = sender.invoke("WhatsAppSender", &body);
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        azurite
+            .write(&writer, &reply.body, &BindingData::new())
+            .unwrap_or_else(|e| panic!("WhatsAppSender reply not written: {e}"));
+    }
+    let statuses: Vec<String> = azurite
+        .rows("WhatsAppMessages")
+        .iter()
+        .filter(|r| r["Direction"] == "outbound")
+        .map(|r| r["Status"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(statuses.len(), 2, "{statuses:?}");
+    assert!(statuses.contains(&"sent".to_owned()) && statuses.contains(&"failed".to_owned()));
+    fake.assert_all_verified();
+}

@@ -11,6 +11,15 @@ use serde::{Deserialize, Serialize};
 use super::timestamp::Timestamp;
 use super::wire::{extensible_enum, Sensitive};
 
+/// `from`/`to` as WhatsApp sends them now: a string, or `null` when the user hides their number.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Sensitive<String>, D::Error> {
+    Ok(Sensitive(
+        Option::<String>::deserialize(deserializer)?.unwrap_or_default(),
+    ))
+}
+
 extensible_enum! {
     /// The messaging channel.
     pub enum AdvancedMessageChannelType {
@@ -188,9 +197,12 @@ pub struct AdvancedMessageListReply {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AdvancedMessageReceivedEventData {
-    /// The sender's phone number.
+    /// The sender's phone number. Empty when the user hides their number (since 2026-03 the
+    /// event may carry only `fromBSUID`); `null` and absent read as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from: Sensitive<String>,
     /// Our channel registration id.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub to: Sensitive<String>,
     /// When the message was received (TypeSpec: `receivedTimeStamp`).
     #[serde(
@@ -227,11 +239,16 @@ pub struct AdvancedMessageReceivedEventData {
     /// An interactive reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interactive: Option<AdvancedMessageInteractive>,
-    /// The sender's business-scoped user id (2026 addition; JSON spelling unconfirmed).
+    /// The sender's business-scoped user id (BSUID, e.g. `US.13491208655302741918`; 2026
+    /// addition). The docs' JSON key is `fromBSUID`, Java's getter `getFromBSUId`: every
+    /// spelling seen is accepted.
     #[serde(
         default,
-        rename = "fromBSUId",
+        rename = "fromBSUID",
+        alias = "fromBSUId",
         alias = "fromBsuId",
+        alias = "fromBsuid",
+        alias = "frombsuid",
         skip_serializing_if = "Option::is_none"
     )]
     pub from_bsu_id: Option<Sensitive<String>>,
@@ -242,8 +259,10 @@ pub struct AdvancedMessageReceivedEventData {
 #[serde(rename_all = "camelCase")]
 pub struct AdvancedMessageDeliveryStatusUpdatedEventData {
     /// Our channel registration id (or business number).
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from: Sensitive<String>,
-    /// The recipient's phone number.
+    /// The recipient's phone number; empty (or `null`) when only `toBSUID` identifies them.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub to: Sensitive<String>,
     /// When the status was received (TypeSpec: `receivedTimeStamp`).
     #[serde(
@@ -262,11 +281,14 @@ pub struct AdvancedMessageDeliveryStatusUpdatedEventData {
     pub status: AdvancedMessageDeliveryStatus,
     /// The channel (the SDKs call it `channelKind`).
     pub channel_type: AdvancedMessageChannelType,
-    /// The recipient's business-scoped user id (2026 addition; JSON spelling unconfirmed).
+    /// The recipient's business-scoped user id (BSUID; 2026 addition), spelt like `fromBSUID`.
     #[serde(
         default,
-        rename = "toBSUId",
+        rename = "toBSUID",
+        alias = "toBSUId",
         alias = "toBsuId",
+        alias = "toBsuid",
+        alias = "tobsuid",
         skip_serializing_if = "Option::is_none"
     )]
     pub to_bsu_id: Option<Sensitive<String>>,
@@ -625,6 +647,31 @@ mod tests {
             json.get("extractedKeyPhrases").is_some() && json.get("keyphraseExtraction").is_none()
         );
         assert!(!format!("{data:?}").contains("Sara Parker"));
+    }
+
+    #[test]
+    fn a_bsuid_only_sender_parses_in_every_spelling() {
+        for (from, key) in [
+            ("null", "fromBSUID"),
+            ("\"\"", "fromBSUId"),
+            ("null", "fromBsuId"),
+        ] {
+            let data: AdvancedMessageReceivedEventData = serde_json::from_str(&format!(
+                r#"{{"from":{from},"to":"c","channelType":"whatsapp","messageType":"text","{key}":"US.13491208655302741918"}}"#
+            ))
+            .expect("bsuid");
+            assert_eq!(data.from.as_str(), "");
+            assert_eq!(
+                data.from_bsu_id.as_ref().map(|b| b.as_str()),
+                Some("US.13491208655302741918")
+            );
+        }
+        let status: AdvancedMessageDeliveryStatusUpdatedEventData = serde_json::from_str(
+            r#"{"from":"c","channelType":"whatsapp","status":"read","toBSUID":"US.1"}"#,
+        )
+        .expect("status");
+        assert_eq!(status.to.as_str(), "");
+        assert_eq!(status.to_bsu_id.as_ref().map(|b| b.as_str()), Some("US.1"));
     }
 
     #[test]

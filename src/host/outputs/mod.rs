@@ -53,6 +53,12 @@ pub enum TableBinding {
     EmailRecipients,
     /// `EmailEngagement`: one row per view or click.
     EmailEngagement,
+    /// `WhatsAppMessages`: every inbound and outbound WhatsApp message.
+    WhatsAppMessages,
+    /// `WhatsAppOptOuts`: each user's opt-out history with one of our channels, newest first.
+    WhatsAppOptOuts,
+    /// `WhatsAppDeliveryReports`: every delivery status of a message we sent.
+    WhatsAppDeliveryReports,
 }
 
 /// Queue output bindings (the queue name is in function.json).
@@ -72,6 +78,12 @@ pub enum QueueBinding {
     DeadLetter,
     /// `email-delivery-failures`: e-mail reports that are not a delivery, for an operator.
     EmailDeliveryFailures,
+    /// `whatsapp-outbox`: replies for the `WhatsAppSender` function to send.
+    WhatsAppOutbox,
+    /// `whatsapp-inbox`: inbound WhatsApp messages for the application.
+    WhatsAppInbox,
+    /// `whatsapp-delivery-failures`: `failed` and `warning` statuses, for an operator.
+    WhatsAppDeliveryFailures,
 }
 
 /// Blob output bindings: one value per invocation each (a blob binding is not a collector).
@@ -98,6 +110,9 @@ impl TableBinding {
             TableBinding::EmailDeliveryReports => "emailDeliveryReports",
             TableBinding::EmailRecipients => "emailRecipients",
             TableBinding::EmailEngagement => "emailEngagement",
+            TableBinding::WhatsAppMessages => "waMessages",
+            TableBinding::WhatsAppOptOuts => "waOptOuts",
+            TableBinding::WhatsAppDeliveryReports => "waDeliveryReports",
         }
     }
 }
@@ -113,6 +128,9 @@ impl QueueBinding {
             QueueBinding::ChatNotifications => "chatNotifications",
             QueueBinding::DeadLetter => "deadLetter",
             QueueBinding::EmailDeliveryFailures => "emailDeliveryFailures",
+            QueueBinding::WhatsAppOutbox => "waOutbox",
+            QueueBinding::WhatsAppInbox => "waInbox",
+            QueueBinding::WhatsAppDeliveryFailures => "waDeliveryFailures",
         }
     }
 }

@@ -148,6 +148,12 @@ impl ConnectionString {
         self.url("sms", API_VERSION)
     }
 
+    /// The Advanced Messaging send URL:
+    /// `{endpoint}/messages/notifications:send?api-version=2024-11-15` (`:` literal, as above).
+    pub fn messages_url(&self) -> Url {
+        self.url("messages/notifications:send", MESSAGES_API_VERSION)
+    }
+
     /// An opt-out list URL: `{endpoint}/sms/optouts:add?api-version=2026-01-23`. The `:` stays
     /// literal, in the URL and in the signed path, as the SDKs send it.
     pub fn opt_out_url(&self, action: OptOutAction) -> Url {

@@ -11,6 +11,7 @@
 //! must give up (and let the queue redeliver) rather than overrun it.
 
 mod auth;
+mod messages;
 mod opt_outs;
 mod retry;
 mod send;
@@ -20,6 +21,7 @@ mod tests;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use azure_core::http::headers::{HeaderName, Headers};
 use azure_core::http::policies::Policy;
 use azure_core::http::{
     ClientOptions, Context, Method, Pipeline, PipelineSendOptions, Request, RetryOptions,
@@ -28,19 +30,26 @@ use azure_core::http::{
 
 use time::OffsetDateTime;
 
-pub use {auth::*, opt_outs::*, retry::*, send::*};
+pub use {auth::*, messages::*, opt_outs::*, retry::*, send::*};
 
+/// The Advanced Messaging API version we speak: the newest stable version in
+/// Azure/azure-rest-api-specs `specification/communication/data-plane/Messages/stable/2024-11-15`
+/// (read in code; `notifications:send` is unchanged since 2024-02-01).
+pub const MESSAGES_API_VERSION: &str = "2024-11-15";
 /// The SMS API version we speak.
 pub const API_VERSION: &str = "2021-03-07";
 /// The first stable SMS API version with opt-out management (`/sms/optouts:*`), and the one the
 /// current SDKs send (azure-rest-api-specs `stable/2026-01-23/communicationservicessms.json`).
 pub const OPT_OUT_API_VERSION: &str = "2026-01-23";
 
-/// The SMS client: one per process (it holds the connection pool), built on first use.
+/// The ACS client for SMS and Advanced Messaging (WhatsApp): one per process (it holds the
+/// connection pool), built on first use. Both APIs take the same connection string, signing and
+/// retry policy, so `SmsSender`, `SmsOptOutSync` and `WhatsAppSender` share this client.
 #[derive(Debug)]
 pub struct SmsClient {
     pub(super) pipeline: Pipeline,
     pub(super) sms_url: Url,
+    pub(super) messages_url: Url,
     /// Indexed by [`OptOutAction`].
     pub(super) opt_out_urls: [Url; 2],
     pub(super) retry: RetryPolicy,
@@ -82,6 +91,7 @@ impl SmsClient {
         Ok(SmsClient {
             pipeline,
             sms_url: connection.sms_url(),
+            messages_url: connection.messages_url(),
             opt_out_urls: [
                 connection.opt_out_url(OptOutAction::Add),
                 connection.opt_out_url(OptOutAction::Remove),
@@ -97,7 +107,8 @@ impl SmsClient {
     /// the same body (so the same repeatability id) while the retry budget lasts.
     pub async fn send(&self, send: &SmsSend<'_>) -> Result<SendOutcome, SendError> {
         let body = request_body(send).map_err(|e| SendError::Request(e.to_string()))?;
-        self.post(&self.sms_url, body, judge).await
+        self.post(&self.sms_url, body, &[], |s, _, a, b, n| judge(s, a, b, n))
+            .await
     }
 
     /// Adds `to` to (or removes it from) ACS's opt-out list for our number `from`, with the same
@@ -113,7 +124,27 @@ impl SmsClient {
             recipients: [OptOutRecipient { to }],
         })
         .map_err(|e| SendError::Request(e.to_string()))?;
-        self.post(&self.opt_out_urls[action as usize], body, judge_opt_out)
+        self.post(
+            &self.opt_out_urls[action as usize],
+            body,
+            &[],
+            |s, _, a, b, n| judge_opt_out(s, a, b, n),
+        )
+        .await
+    }
+
+    /// Sends one WhatsApp text through Advanced Messaging (`notifications:send`), with the
+    /// repeatability headers on every attempt and the same retries as [`SmsClient::send`].
+    pub async fn send_whatsapp(&self, send: &WhatsAppSend<'_>) -> Result<SendOutcome, SendError> {
+        let body = messages_body(send).map_err(|e| SendError::Request(e.to_string()))?;
+        let headers = [
+            (
+                REPEATABILITY_REQUEST_ID,
+                send.repeatability_request_id.hyphenated().to_string(),
+            ),
+            (REPEATABILITY_FIRST_SENT, http_date(send.first_sent)),
+        ];
+        self.post(&self.messages_url, body, &headers, judge_messages)
             .await
     }
 
@@ -122,7 +153,8 @@ impl SmsClient {
         &self,
         url: &Url,
         body: Vec<u8>,
-        judge: fn(u16, Option<Duration>, &[u8], u32) -> Verdict<T>,
+        headers: &[(HeaderName, String)],
+        judge: impl Fn(u16, &Headers, Option<Duration>, &[u8], u32) -> Verdict<T>,
     ) -> Result<T, SendError> {
         let body: azure_core::Bytes = body.into();
         let started = Instant::now();
@@ -132,6 +164,9 @@ impl SmsClient {
             let mut request = Request::new(url.clone(), Method::Post);
             request.insert_header(CONTENT_TYPE, "application/json");
             request.insert_header(ACCEPT, "application/json");
+            for (name, value) in headers {
+                request.insert_header(name.clone(), value.clone());
+            }
             request.set_body(body.clone());
             let options = PipelineSendOptions {
                 skip_checks: true,
@@ -146,6 +181,7 @@ impl SmsClient {
                     let after = retry_after(response.headers(), OffsetDateTime::now_utc());
                     judge(
                         u16::from(response.status()),
+                        response.headers(),
                         after,
                         response.body(),
                         attempts,

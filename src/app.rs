@@ -67,15 +67,18 @@ impl App {
         })
     }
 
-    /// `name` if it is one of our functions (a folder with a function.json).
+    /// Every function of the app, one per folder with a function.json; the server answers
+    /// only these (a test checks the list against the folders).
+    pub const FUNCTIONS: [&'static str; 4] = [
+        protocol::EVENT_GRID_FUNCTION,
+        SMS_SENDER_FUNCTION,
+        SMS_OPT_OUT_SYNC_FUNCTION,
+        WHATSAPP_SENDER_FUNCTION,
+    ];
+
+    /// `name` if it is one of our [`FUNCTIONS`](Self::FUNCTIONS).
     pub fn function(name: &str) -> Option<&'static str> {
-        [
-            protocol::EVENT_GRID_FUNCTION,
-            SMS_SENDER_FUNCTION,
-            WHATSAPP_SENDER_FUNCTION,
-        ]
-        .into_iter()
-        .find(|f| *f == name)
+        Self::FUNCTIONS.into_iter().find(|f| *f == name)
     }
 
     /// Handles one invocation of `function` with the host's request body.

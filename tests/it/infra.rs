@@ -224,3 +224,21 @@ fn flex_consumption_settings_hold_no_storage_key_and_nothing_flex_refuses() {
         );
     }
 }
+
+/// Every function folder is answered by the running server, and nothing else is: a folder the
+/// server does not know gets 404 from the live handler (the host retries it as a failure) even
+/// though in-process tests of its code pass. `SmsOptOutSync` was once missing from the list.
+#[test]
+fn the_server_answers_every_function_folder_and_only_those() {
+    use acs_event_handler::app::App;
+    let mut served: Vec<String> = App::FUNCTIONS.iter().map(|f| f.to_string()).collect();
+    served.sort();
+    assert_eq!(served, function_names());
+
+    let handler = crate::harness::Handler::start(&[]);
+    for name in function_names() {
+        let reply = handler.invoke(&name, b"{}");
+        assert_ne!(reply.status, 404, "{name} is not served: {reply:?}");
+    }
+    assert_eq!(handler.invoke("NoSuchFunction", b"{}").status, 404);
+}

@@ -66,15 +66,23 @@ fn percentile(samples: &mut [Duration], p: f64) -> Duration {
 }
 
 fn main() {
-    let runs: usize = std::env::args()
-        .nth(1)
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(25);
+    let mut args = std::env::args().skip(1);
+    let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(25);
     let release = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release");
-    let targets = [
-        ("floor", release.join("examples/floor")),
-        ("handler", release.join("handler")),
+    let mut targets = vec![
+        ("floor".to_owned(), release.join("examples/floor")),
+        ("handler".to_owned(), release.join("handler")),
     ];
+    // More binaries to compare in the same run, e.g. `before=/tmp/handler.before`.
+    for extra in args {
+        match extra.split_once('=') {
+            Some((name, path)) => targets.push((name.to_owned(), PathBuf::from(path))),
+            None => {
+                eprintln!("usage: startup [RUNS] [NAME=PATH]...");
+                std::process::exit(2);
+            }
+        }
+    }
     let body = std::fs::read(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/bodies/sms-received.json"),
     )
@@ -87,43 +95,47 @@ fn main() {
     let ready = |port: u16| request(port, get_head, b"").is_some();
     let invoked = |port: u16| request(port, &post_head, &body) == Some(200);
 
-    let mut medians = Vec::new();
     println!(
-        "start-up, {runs} runs each (spawn → first answer), on {} cores",
+        "start-up, {runs} runs each (spawn → first answer), on {} cores, targets interleaved",
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
     );
-    println!("| target   | GET / median (ms) | GET / p90 (ms) | first invocation median (ms) | p90 (ms) |");
-    println!("|----------|------------------:|---------------:|-----------------------------:|---------:|");
-    for (name, binary) in &targets {
-        // Interleave nothing: warm the page cache once, then measure.
+    // Warm the page cache once per binary, then measure round-robin: whatever else the machine
+    // does during the run then falls on every target alike.
+    for (_, binary) in &targets {
         let _ = measure(binary, &ready);
-        let mut ready_times: Vec<Duration> = (0..runs).map(|_| measure(binary, &ready)).collect();
-        let mut invoke_times: Vec<Duration> =
-            (0..runs).map(|_| measure(binary, &invoked)).collect();
+    }
+    let mut ready_times = vec![Vec::with_capacity(runs); targets.len()];
+    let mut invoke_times = vec![Vec::with_capacity(runs); targets.len()];
+    for _ in 0..runs {
+        for (i, (_, binary)) in targets.iter().enumerate() {
+            ready_times[i].push(measure(binary, &ready));
+            invoke_times[i].push(measure(binary, &invoked));
+        }
+    }
+    println!("| target   | GET / median (ms) | GET / p90 (ms) | first invocation median (ms) | p90 (ms) | ratio to floor (GET / · invocation) |");
+    println!("|----------|------------------:|---------------:|-----------------------------:|---------:|------------------------------------:|");
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut floor = None;
+    for (i, (name, _)) in targets.iter().enumerate() {
         let (r50, r90) = (
-            percentile(&mut ready_times, 0.5),
-            percentile(&mut ready_times, 0.9),
+            percentile(&mut ready_times[i], 0.5),
+            percentile(&mut ready_times[i], 0.9),
         );
         let (i50, i90) = (
-            percentile(&mut invoke_times, 0.5),
-            percentile(&mut invoke_times, 0.9),
+            percentile(&mut invoke_times[i], 0.5),
+            percentile(&mut invoke_times[i], 0.9),
         );
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let (f_ready, f_invoke) = *floor.get_or_insert((r50, i50));
         println!(
-            "| {name:<8} | {:>17.2} | {:>14.2} | {:>28.2} | {:>8.2} |",
+            "| {name:<8} | {:>17.2} | {:>14.2} | {:>28.2} | {:>8.2} | {:>16.2} · {:<18.2} |",
             ms(r50),
             ms(r90),
             ms(i50),
-            ms(i90)
+            ms(i90),
+            r50.as_secs_f64() / f_ready.as_secs_f64(),
+            i50.as_secs_f64() / f_invoke.as_secs_f64(),
         );
-        medians.push((r50, i50));
     }
-    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64();
-    println!(
-        "| ratio    | {:>17.2} |                | {:>28.2} |          |",
-        ratio(medians[1].0, medians[0].0),
-        ratio(medians[1].1, medians[0].1)
-    );
 }

@@ -6,6 +6,7 @@
 #
 #   scripts/loadtest.sh            # 10 s per target
 #   DURATION=30 scripts/loadtest.sh
+#   BASELINE=/tmp/handler.before scripts/loadtest.sh   # an earlier build too, as "before"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,20 +58,25 @@ run_one() {
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m); ${CONNECTIONS} connections, ${THREADS} wrk threads, ${DURATION}s per target"
 floor=$(run_one floor "$FLOOR")
 handler=$(run_one handler "$HANDLER")
+before=""
+if [ -n "${BASELINE:-}" ]; then before=$(run_one before "$BASELINE"); fi
 
-python3 - "$floor" "$handler" <<'PY'
+python3 - "$floor" "$handler" "$before" <<'PY'
 import sys
-f = sys.argv[1].split(); h = sys.argv[2].split()
+f = sys.argv[1].split(); h = sys.argv[2].split(); b = sys.argv[3].split()
 def row(r): return f"| {r[0]:<8} | {float(r[1]):>10.0f} | {int(r[2])/1000:>8.3f} | {int(r[3])/1000:>8.3f} | {int(r[4])/1024:>8.1f} | {r[5]:>6} |"
 print("| target   | requests/s | p50 (ms) | p99 (ms) | RSS MiB  | errors |")
 print("|----------|-----------:|---------:|---------:|---------:|-------:|")
 print(row(f)); print(row(h))
+if b: print(row(b))
 rps = float(h[1]) / float(f[1]); p50 = int(h[2]) / max(int(f[2]), 1); p99 = int(h[3]) / max(int(f[3]), 1); rss = int(h[4]) / int(f[4])
 print(f"| ratio    | {rps:>10.2f} | {p50:>8.2f} | {p99:>8.2f} | {rss:>8.2f} |        |")
+if b:
+    print(f"| ratio, before | {float(b[1]) / float(f[1]):>10.2f} | {int(b[2]) / max(int(f[2]), 1):>8.2f} | {int(b[3]) / max(int(f[3]), 1):>8.2f} | {int(b[4]) / int(f[4]):>8.2f} |        |")
 print()
 print(f"targets: throughput >= 0.85x: {'met' if rps >= 0.85 else 'NOT met'}; p99 <= 1.25x: {'met' if p99 <= 1.25 else 'NOT met'}; "
       f"peak RSS <= 2x: {'met' if rss <= 2 else 'NOT met'} and < 32 MiB: {'met' if int(h[4]) < 32*1024 else 'NOT met'}")
 PY
 size=$(stat -c %s "$HANDLER")
 echo "release binary: $((size / 1024)) KiB (stripped; target < 10 MB)"
-echo; cargo build --release --quiet --example startup && target/release/examples/startup "${RUNS:-25}"
+echo; cargo build --release --quiet --example startup && target/release/examples/startup "${RUNS:-25}" ${BASELINE:+"before=$BASELINE"}

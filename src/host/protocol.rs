@@ -85,63 +85,78 @@ struct InvokeRequest<'a> {
     #[serde(rename = "Data", alias = "data", borrow, default)]
     data: Option<Bindings<'a>>,
     #[serde(rename = "Metadata", alias = "metadata", borrow, default)]
-    metadata: Option<MetadataId<'a>>,
+    metadata: Option<MetadataFields<'a>>,
 }
 
-/// `Metadata.id`, and nothing else of `Metadata`. The host fills `Metadata` from the binding
-/// data, and for a trigger value that is JSON text it adds the event's top-level members to the
-/// binding data (`Utility.ApplyBindingData`, see `docs/outputs-and-limits.md` §4): so
-/// `Metadata.id` is there exactly when the `{id}` expression of a blob path can be resolved.
-/// Any shape is accepted (a `Metadata` that is not an object has no id), so reading it can never
-/// fail an invocation that ignoring it would have passed.
-struct MetadataId<'a>(Option<&'a RawValue>);
+/// The few members of `Metadata` the handler reads, and nothing else of it: `id`, and the
+/// batch's position in its Event Hubs partition or the Service Bus message's delivery count (see
+/// [`METADATA_FIELDS`]). The host fills `Metadata` from the binding data, and for a trigger value
+/// that is JSON text it adds the event's top-level members to the binding data
+/// (`Utility.ApplyBindingData`, see `docs/outputs-and-limits.md` §4): so `Metadata.id` is there
+/// exactly when the `{id}` expression of a blob path can be resolved. Any shape is accepted (a
+/// `Metadata` that is not an object has none of them), so reading it can never fail an
+/// invocation that ignoring it would have passed.
+struct MetadataFields<'a>(Vec<(&'static str, &'a RawValue)>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for MetadataId<'a> {
+/// The `Metadata` members [`InvocationData::metadata`] keeps: `id` (blob names), and for the
+/// broker triggers what a log line about a batch needs (`docs/eventhubs-servicebus.md` §2.3,
+/// §2.4). Matched case-sensitively, as the host spells them.
+pub const METADATA_FIELDS: [&str; 6] = [
+    "id",
+    "PartitionContext",
+    "SequenceNumberArray",
+    "SequenceNumber",
+    "DeliveryCount",
+    "MessageId",
+];
+
+impl<'de: 'a, 'a> Deserialize<'de> for MetadataFields<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor<'a>(std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visitor<'a> {
-            type Value = MetadataId<'a>;
+            type Value = MetadataFields<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("any JSON value")
             }
             fn visit_map<M: serde::de::MapAccess<'de>>(
                 self,
                 mut map: M,
-            ) -> Result<MetadataId<'a>, M::Error> {
-                let mut id = None;
+            ) -> Result<MetadataFields<'a>, M::Error> {
+                let mut fields = Vec::new();
                 while let Some(name) = map.next_key::<Cow<'de, str>>()? {
-                    if name == "id" {
-                        id = Some(map.next_value::<&'de RawValue>()?);
-                    } else {
-                        map.next_value::<serde::de::IgnoredAny>()?;
+                    match METADATA_FIELDS.iter().find(|f| **f == name) {
+                        Some(field) => fields.push((*field, map.next_value::<&'de RawValue>()?)),
+                        None => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
                     }
                 }
-                Ok(MetadataId(id))
+                Ok(MetadataFields(fields))
             }
             fn visit_seq<A: serde::de::SeqAccess<'de>>(
                 self,
                 mut seq: A,
-            ) -> Result<MetadataId<'a>, A::Error> {
+            ) -> Result<MetadataFields<'a>, A::Error> {
                 while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
-                Ok(MetadataId(None))
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_bool<E>(self, _: bool) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_bool<E>(self, _: bool) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_i64<E>(self, _: i64) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_i64<E>(self, _: i64) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_u64<E>(self, _: u64) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_u64<E>(self, _: u64) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_f64<E>(self, _: f64) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_f64<E>(self, _: f64) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_str<E>(self, _: &str) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_str<E>(self, _: &str) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
-            fn visit_unit<E>(self) -> Result<MetadataId<'a>, E> {
-                Ok(MetadataId(None))
+            fn visit_unit<E>(self) -> Result<MetadataFields<'a>, E> {
+                Ok(MetadataFields(Vec::new()))
             }
         }
         deserializer.deserialize_any(Visitor(std::marker::PhantomData))
@@ -175,15 +190,16 @@ impl<'de: 'a, 'a> Deserialize<'de> for Bindings<'a> {
     }
 }
 
-/// The `Data` of an invocation (binding name to raw value), and `Metadata.id`.
+/// The `Data` of an invocation (binding name to raw value), and the members of `Metadata` in
+/// [`METADATA_FIELDS`].
 pub struct InvocationData<'a> {
     bindings: Vec<(Cow<'a, str>, &'a RawValue)>,
-    metadata_id: Option<&'a RawValue>,
+    metadata: Vec<(&'static str, &'a RawValue)>,
 }
 
 impl<'a> InvocationData<'a> {
-    /// Reads the host's envelope. Of `Metadata` only `id` is read (see [`MetadataId`]): the
-    /// trigger value has everything else.
+    /// Reads the host's envelope. Of `Metadata` only [`METADATA_FIELDS`] are kept (see
+    /// [`MetadataFields`]): the trigger value has everything else.
     pub fn parse(body: &'a [u8]) -> Result<Self, ProtocolError> {
         let first = body.iter().copied().find(|b| !b.is_ascii_whitespace());
         if first != Some(b'{') {
@@ -201,12 +217,12 @@ impl<'a> InvocationData<'a> {
                 ProtocolError::NotJson(e.to_string())
             }
         })?;
-        let metadata_id = request.metadata.and_then(|m| m.0);
+        let metadata = request.metadata.map(|m| m.0).unwrap_or_default();
         request
             .data
             .map(|bindings| InvocationData {
                 bindings: bindings.0,
-                metadata_id,
+                metadata,
             })
             .ok_or(ProtocolError::MissingData)
     }
@@ -214,7 +230,7 @@ impl<'a> InvocationData<'a> {
     /// `Metadata.id` as text: the host JSON-encodes string values once more, so a JSON string
     /// holding a JSON string is decoded (up to twice). `None` when absent or not a string.
     pub fn metadata_id(&self) -> Option<String> {
-        let raw = self.metadata_id?;
+        let raw = self.metadata("id")?;
         let mut text: String = serde_json::from_str(raw.get()).ok()?;
         if text.starts_with('"') {
             if let Ok(inner) = serde_json::from_str::<String>(&text) {
@@ -222,6 +238,16 @@ impl<'a> InvocationData<'a> {
             }
         }
         Some(text)
+    }
+
+    /// The raw value of a `Metadata` member named in [`METADATA_FIELDS`] (the last, if the host
+    /// sent it twice).
+    pub fn metadata(&self, name: &str) -> Option<&'a RawValue> {
+        self.metadata
+            .iter()
+            .rev()
+            .find(|(field, _)| *field == name)
+            .map(|(_, value)| *value)
     }
 
     /// The raw value of an input binding.

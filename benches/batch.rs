@@ -23,7 +23,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use acs_event_handler::app::App;
+use acs_event_handler::host::outputs::dedupe;
+use acs_event_handler::host::protocol::{InvocationData, InvocationResult};
 use acs_event_handler::host::server::routes;
+use acs_event_handler::host::triggers::{message_events, EVENT_HUB_BINDING};
+use acs_event_handler::router::Router;
 use acs_event_handler::settings::Settings;
 use criterion::{black_box, Criterion, Throughput};
 use serde_json::Value;
@@ -75,6 +79,32 @@ fn benches(c: &mut Criterion) {
     let app = Arc::new(App::new(&Settings::default()).expect("settings"));
     let filter = routes(app);
     let events = batch::distinct_events(root, 500);
+    let router = Router::from_settings(&Settings::default()).expect("settings");
+    // The steps of an invocation, cumulatively: decoding the trigger value into events, then
+    // routing them (business logic and building outputs), then dropping repeated outputs, then
+    // writing the reply. The full invocation adds the HTTP filter.
+    let steps = |body: &[u8], upto: usize| {
+        let data = InvocationData::parse(body).expect("envelope");
+        let delivery = message_events(
+            data.get(EVENT_HUB_BINDING).expect("binding"),
+            EVENT_HUB_BINDING,
+        )
+        .expect("events");
+        if upto == 0 {
+            return black_box(delivery.len());
+        }
+        let mut result = InvocationResult::default();
+        for event in delivery {
+            router.route(event, &mut result);
+        }
+        if upto >= 2 {
+            dedupe(&mut result.outputs);
+        }
+        if upto >= 3 {
+            return black_box(result.to_json().len());
+        }
+        black_box(result.outputs.len())
+    };
     let invoke = |path: &'static str, body: &[u8]| {
         let reply = runtime.block_on(
             warp::test::request()
@@ -97,6 +127,18 @@ fn benches(c: &mut Criterion) {
                 invoke("/EventHubTrigger", &body)
             }))
         });
+        for (step, upto) in [
+            ("decode", 0),
+            ("decode+route", 1),
+            ("decode+route+dedupe", 2),
+            ("decode+route+dedupe+reply", 3),
+        ] {
+            group.bench_function(step, |b| {
+                b.iter_custom(timed(format!("{group_name}/{step}"), || {
+                    black_box(steps(black_box(&body), upto));
+                }))
+            });
+        }
         group.bench_function("value", |b| {
             b.iter_custom(timed(format!("{group_name}/value"), || {
                 black_box(parse_as_values(black_box(&body)));
@@ -165,6 +207,27 @@ fn report() {
                 invoke / webhook
             );
         }
+    }
+    println!();
+    println!(
+        "Where a batch event's time goes (µs per event, cumulative steps; then the HTTP filter):"
+    );
+    println!("| batch | decode | + route | + dedupe | + reply | invocation |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for n in [100usize, 500] {
+        let cell = |f: &str| {
+            median(&samples, &format!("batch-{n}/{f}"))
+                .map(|ns| format!("{:.3}", ns / n as f64 / 1000.0))
+                .unwrap_or_else(|| "-".to_owned())
+        };
+        println!(
+            "| {n} | {} | {} | {} | {} | {} |",
+            cell("decode"),
+            cell("decode+route"),
+            cell("decode+route+dedupe"),
+            cell("decode+route+dedupe+reply"),
+            cell("invoke")
+        );
     }
     if let Some(invoke) = per_event_500 {
         println!();

@@ -139,8 +139,19 @@ impl App {
         binding: &'static str,
         body: &[u8],
     ) -> Result<InvocationResult, ProtocolError> {
-        let data = InvocationData::parse(body)?;
-        let events = triggers::message_events(data.get(binding)?, binding)?;
+        // The host's form (a string) is decoded in the same pass that reads the envelope;
+        // anything else takes the general path, with its errors.
+        let (data, events) = match protocol::StringTrigger::parse(body, binding) {
+            Some(trigger) => {
+                let events = triggers::message_events_in_text(&trigger.text);
+                (trigger.data, events)
+            }
+            None => {
+                let data = InvocationData::parse(body)?;
+                let events = triggers::message_events(data.get(binding)?, binding)?;
+                (data, events)
+            }
+        };
         let position = BatchPosition::from_metadata(&data);
         let mut result = InvocationResult {
             archive: archive_for(&events, data.metadata_id()),

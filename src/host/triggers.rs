@@ -65,6 +65,14 @@ pub fn message_events(raw: &RawValue, binding: &'static str) -> Result<Delivery,
     Ok(events)
 }
 
+/// The events of a trigger value that was a JSON string, given as its decoded text (see
+/// [`crate::host::protocol::StringTrigger`]): the same events [`message_events`] finds.
+pub fn message_events_in_text(text: &str) -> Delivery {
+    let mut events = Delivery::new();
+    collect_body(text, 1, &mut events);
+    events
+}
+
 /// One JSON value: an object is an event, an array holds bodies, a string is a body; anything
 /// else, and text that is not valid JSON, is poison. Each text is scanned once on the way down
 /// (an invalid one fails where it is split or parsed), never validated first.
@@ -85,14 +93,17 @@ fn collect_json(text: &str, layer: usize, events: &mut Delivery) {
                 Err(_) => events.push(Err(poison(index, text, "not valid JSON"))),
             }
         }
-        Some(b'[') => match serde_json::from_str::<Vec<&RawValue>>(text) {
-            Ok(items) => {
-                for item in items {
-                    collect_json(item.get(), layer + 1, events);
+        // The host's own forms are arrays of strings (`dataType: string` or `binary`): read
+        // and unescape each in one pass. Anything else (or a mix) is split into raw values.
+        Some(b'[') if starts_with_string(text) => match serde_json::from_str::<Vec<String>>(text) {
+            Ok(bodies) => {
+                for body in bodies {
+                    collect_body(&body, layer + 1, events);
                 }
             }
-            Err(_) => events.push(Err(poison(events.len(), text, "not valid JSON"))),
+            Err(_) => collect_items(text, layer, events),
         },
+        Some(b'[') => collect_items(text, layer, events),
         Some(b'"') => match serde_json::from_str::<Cow<'_, str>>(text) {
             Ok(body) => collect_body(&body, layer + 1, events),
             Err(_) => events.push(Err(poison(events.len(), text, "not valid JSON"))),
@@ -102,6 +113,27 @@ fn collect_json(text: &str, layer: usize, events: &mut Delivery) {
             text,
             "a message body must hold an event object or an array of events",
         ))),
+    }
+}
+
+/// Whether the array `text` starts with a string element.
+fn starts_with_string(text: &str) -> bool {
+    text.get(1..).and_then(|rest| {
+        rest.trim_start_matches(|c: char| c.is_ascii_whitespace())
+            .bytes()
+            .next()
+    }) == Some(b'"')
+}
+
+/// An array: each element in turn.
+fn collect_items(text: &str, layer: usize, events: &mut Delivery) {
+    match serde_json::from_str::<Vec<&RawValue>>(text) {
+        Ok(items) => {
+            for item in items {
+                collect_json(item.get(), layer + 1, events);
+            }
+        }
+        Err(_) => events.push(Err(poison(events.len(), text, "not valid JSON"))),
     }
 }
 

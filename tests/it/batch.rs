@@ -486,3 +486,21 @@ fn storage_batch_outputs_are_written_and_equal_the_single_events_state() {
         assert_eq!(once, one_by_one, "{queue}");
     }
 }
+
+#[test]
+fn batch_logs_of_a_batch_name_no_personal_data() {
+    let handler = Handler::start(&[]);
+    let events = samples();
+    let bodies: Vec<String> = events.iter().map(event_hubs_body).collect();
+    let reply = invoke_ok(
+        &handler,
+        EVENT_HUB,
+        &event_hub_invocation(&bodies, EventHubForm::Strings),
+    );
+    let logs = reply["Logs"].to_string();
+    for event in &events {
+        for value in crate::harness::personal_values(event) {
+            assert!(!logs.contains(&value), "a log line holds {value:?}");
+        }
+    }
+}

@@ -32,6 +32,12 @@ use acs_event_handler::settings::Settings;
 use criterion::{black_box, Criterion, Throughput};
 use serde_json::Value;
 
+/// The handler binary's allocator (src/main.rs), so that a batch's large buffers (the decoded
+/// batch, the reply) cost here what they cost the handler: with the system allocator every
+/// buffer over its mmap threshold is mapped and faulted in afresh on each invocation.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Per-sample nanoseconds per iteration, by `group/function`.
 static SAMPLES: Mutex<BTreeMap<String, Vec<f64>>> = Mutex::new(BTreeMap::new());
 

@@ -5,12 +5,18 @@
 //   Function App running the Rust custom handler: Flex Consumption by default, Linux
 //   Consumption with hostingPlan=consumption (until it retires on 30 September 2028)
 //   Azure Communication Services resource
-//   Event Grid system topic on it, and an event subscription to EventGridTrigger
+//   Event Grid system topic on it, and an event subscription that delivers, by `delivery`:
+//     webhook     to EventGridTrigger (one event per invocation; the default)
+//     eventHubs   to an Event Hubs hub that EventHubTrigger reads in batches
+//     serviceBus  to a Service Bus queue (dead-lettering on) that ServiceBusTrigger reads
+//   README "Delivery: webhook, Event Hubs or Service Bus" says when to pick which.
 //
-// Deploy in two passes: the event subscription needs the EventGridTrigger function to exist, so
-// first deploy with deployEventSubscription=false, publish the code (scripts/build-function-app.sh,
-// then dist/functionapp.zip with `az functionapp deployment source config-zip`), then deploy
-// again with deployEventSubscription=true. See README "Deployment".
+// With webhook delivery, deploy in two passes: the event subscription needs the EventGridTrigger
+// function to exist, so first deploy with deployEventSubscription=false, publish the code
+// (scripts/build-function-app.sh, then dist/functionapp.zip with `az functionapp deployment
+// source config-zip`), then deploy again with deployEventSubscription=true. With eventHubs or
+// serviceBus delivery the subscription targets the hub or queue, which exist at once, so one
+// pass creates it. See README "Deployment".
 
 targetScope = 'resourceGroup'
 
@@ -45,6 +51,29 @@ param acsDataLocation string = 'United States'
 
 @description('Create the Event Grid subscription to EventGridTrigger (the function code must be published first).')
 param deployEventSubscription bool = false
+
+@description('How Event Grid delivers ACS events: webhook (to EventGridTrigger, one event per invocation), eventHubs (to an event hub that EventHubTrigger reads in batches) or serviceBus (to a queue with dead-lettering that ServiceBusTrigger reads).')
+@allowed([
+  'webhook'
+  'eventHubs'
+  'serviceBus'
+])
+param delivery string = 'webhook'
+
+@description('eventHubs delivery: partitions of the hub (fixed once created on Standard). One Functions instance at most reads each partition, so this caps the scale-out.')
+@minValue(1)
+@maxValue(32)
+param eventHubPartitionCount int = 8
+
+@description('eventHubs delivery: throughput units of the Standard namespace (each: 1 MB/s or 1000 events/s in, 2 MB/s or 4096 events/s out). Auto-inflate raises them up to eventHubMaxThroughputUnits.')
+@minValue(1)
+@maxValue(40)
+param eventHubThroughputUnits int = 1
+
+@description('eventHubs delivery: the most throughput units auto-inflate may reach.')
+@minValue(1)
+@maxValue(40)
+param eventHubMaxThroughputUnits int = 4
 
 @description('Keyword handling for inbound SMS (STOP/START/HELP).')
 param smsKeywordsEnabled bool = true
@@ -142,6 +171,82 @@ resource rawEventsContainer 'Microsoft.Storage/storageAccounts/blobServices/cont
   name: 'acs-events-raw'
 }
 
+// ---- Event Hubs and Service Bus delivery -----------------------------------------------------
+// Only the one `delivery` names is created. Both namespaces refuse keys (disableLocalAuth): Event
+// Grid sends with the system topic's identity and the Function App reads with its own, each with
+// a data role on the one hub or queue, so no connection string exists anywhere.
+
+var useEventHubs = delivery == 'eventHubs'
+var useServiceBus = delivery == 'serviceBus'
+var eventHubName = 'acs-events'
+var eventHubConsumerGroup = 'acs-event-handler'
+var serviceBusQueueName = 'acs-events'
+
+resource eventHubNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = if (useEventHubs) {
+  name: '${namePrefix}-ehns-${take(suffix, 6)}'
+  location: location
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+    capacity: eventHubThroughputUnits
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+    isAutoInflateEnabled: eventHubMaxThroughputUnits > eventHubThroughputUnits
+    maximumThroughputUnits: eventHubMaxThroughputUnits > eventHubThroughputUnits ? eventHubMaxThroughputUnits : 0
+  }
+}
+
+resource eventHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = if (useEventHubs) {
+  parent: eventHubNamespace
+  name: eventHubName
+  properties: {
+    partitionCount: eventHubPartitionCount
+    // The most Standard keeps: a week of events to replay after an outage of the handler.
+    messageRetentionInDays: 7
+  }
+}
+
+// Our own consumer group, so that another reader (Stream Analytics, a replay) never competes
+// with the trigger for $Default.
+resource eventHubConsumerGroupResource 'Microsoft.EventHub/namespaces/eventhubs/consumergroups@2024-01-01' = if (useEventHubs) {
+  parent: eventHub
+  name: eventHubConsumerGroup
+}
+
+resource serviceBusNamespace 'Microsoft.ServiceBus/namespaces@2022-10-01-preview' = if (useServiceBus) {
+  name: '${namePrefix}-sbns-${take(suffix, 6)}'
+  location: location
+  sku: {
+    name: 'Standard'
+    tier: 'Standard'
+  }
+  properties: {
+    disableLocalAuth: true
+    minimumTlsVersion: '1.2'
+  }
+}
+
+resource serviceBusQueue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = if (useServiceBus) {
+  parent: serviceBusNamespace
+  name: serviceBusQueueName
+  properties: {
+    // A message the handler fails 10 times (only a transient fault fails it: poison is
+    // dead-lettered by the handler itself) goes to the queue's dead-letter subqueue, as does one
+    // that expires unread.
+    maxDeliveryCount: 10
+    deadLetteringOnMessageExpiration: true
+    defaultMessageTimeToLive: 'P14D'
+    lockDuration: 'PT1M'
+    // Event Grid keeps a message's MessageId across its own retries: duplicates within a day
+    // (its retry window) are dropped by the queue.
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'P1D'
+    requiresSession: false
+  }
+}
+
 resource workspace 'Microsoft.OperationalInsights/workspaces@2022-10-01' = {
   name: '${namePrefix}-logs-${take(suffix, 6)}'
   location: location
@@ -202,6 +307,27 @@ param maximumInstanceCount int = 100
 param alwaysReadyInstances int = 0
 
 var isFlex = hostingPlan == 'flexConsumption'
+
+// The function Event Grid's events reach first, by `delivery`: the one kept ready and scaled.
+var deliveryFunction = useEventHubs ? 'EventHubTrigger' : (useServiceBus ? 'ServiceBusTrigger' : 'EventGridTrigger')
+
+// The broker triggers: the hub, consumer group and queue by name (function.json reads them as
+// %EVENT_HUB_NAME% and so on), identity-based connections to the namespace that `delivery`
+// creates, and the trigger of any other delivery disabled, so the host starts no listener for a
+// namespace that does not exist.
+var deliverySettings = concat([
+  { name: 'EVENT_HUB_NAME', value: eventHubName }
+  { name: 'EVENT_HUB_CONSUMER_GROUP', value: eventHubConsumerGroup }
+  { name: 'SERVICE_BUS_QUEUE_NAME', value: serviceBusQueueName }
+  { name: 'AzureWebJobs.EventHubTrigger.Disabled', value: string(!useEventHubs) }
+  { name: 'AzureWebJobs.ServiceBusTrigger.Disabled', value: string(!useServiceBus) }
+], useEventHubs ? [
+  { name: 'EventHubConnection__fullyQualifiedNamespace', value: '${eventHubNamespace.name}.servicebus.windows.net' }
+  { name: 'EventHubConnection__credential', value: 'managedidentity' }
+] : [], useServiceBus ? [
+  { name: 'ServiceBusConnection__fullyQualifiedNamespace', value: '${serviceBusNamespace.name}.servicebus.windows.net' }
+  { name: 'ServiceBusConnection__credential', value: 'managedidentity' }
+] : [])
 
 // Flex Consumption runs the app from a zip in this blob container: `az functionapp deployment
 // source config-zip` and `func azure functionapp publish` upload it there, and each instance
@@ -286,12 +412,12 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           scaleAndConcurrency: {
             instanceMemoryMB: instanceMemoryMB
             maximumInstanceCount: maximumInstanceCount
-            // EventGridTrigger is in no scale group (those are HTTP, blob and Durable), so it
-            // scales, and is kept ready, as `function:<name>`.
+            // The delivery's trigger is in no scale group (those are HTTP, blob and Durable), so
+            // it scales, and is kept ready, as `function:<name>`.
             alwaysReady: alwaysReadyInstances > 0
               ? [
                   {
-                    name: 'function:EventGridTrigger'
+                    name: 'function:${deliveryFunction}'
                     instanceCount: alwaysReadyInstances
                   }
                 ]
@@ -304,7 +430,7 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       linuxFxVersion: isFlex ? null : ''
       minTlsVersion: '1.2'
       ftpsState: 'Disabled'
-      appSettings: concat(isFlex ? flexHostSettings : consumptionHostSettings, [
+      appSettings: concat(isFlex ? flexHostSettings : consumptionHostSettings, deliverySettings, [
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsights.properties.ConnectionString }
         // The handler's settings (see local.settings.json.example). The ACS connection string
         // comes from the resource at deployment time; it is never stored in the repository.
@@ -352,27 +478,104 @@ resource telemetryRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
   }
 }
 
+// The broker roles (the built-in role ids are on learn.microsoft.com/azure/role-based-access-control/built-in-roles):
+// the Function App reads the one hub or queue, the system topic writes to it.
+var eventHubsDataReceiver = 'a638d3c7-ab3a-418d-83e6-5f17a39d4fde' // Azure Event Hubs Data Receiver
+var eventHubsDataSender = '2b629674-e913-4c01-ae53-ef4638d8f975' // Azure Event Hubs Data Sender
+var serviceBusDataReceiver = '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0' // Azure Service Bus Data Receiver
+var serviceBusDataSender = '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39' // Azure Service Bus Data Sender
+
+resource eventHubReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useEventHubs) {
+  name: guid(eventHub.id, functionApp.id, eventHubsDataReceiver)
+  scope: eventHub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventHubsDataReceiver)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource eventHubWriterRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useEventHubs) {
+  name: guid(eventHub.id, systemTopic.id, eventHubsDataSender)
+  scope: eventHub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventHubsDataSender)
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource serviceBusReaderRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useServiceBus) {
+  name: guid(serviceBusQueue.id, functionApp.id, serviceBusDataReceiver)
+  scope: serviceBusQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataReceiver)
+    principalId: functionApp.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource serviceBusWriterRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (useServiceBus) {
+  name: guid(serviceBusQueue.id, systemTopic.id, serviceBusDataSender)
+  scope: serviceBusQueue
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', serviceBusDataSender)
+    principalId: systemTopic.identity.principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2022-06-15' = {
   name: '${namePrefix}-acs-events-${take(suffix, 6)}'
   location: 'global'
+  // Event Grid delivers to the hub or queue with this identity (deliveryWithResourceIdentity).
+  identity: {
+    type: 'SystemAssigned'
+  }
   properties: {
     source: acs.id
     topicType: 'Microsoft.Communication.CommunicationServices'
   }
 }
 
-resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (deployEventSubscription) {
+// One event per Event Hubs event or Service Bus message: output batching (maxEventsPerBatch)
+// exists only for webhook and Azure Function destinations; the trigger batches on the reading
+// side instead (host.json extensions.eventHubs.maxEventBatchSize). No PartitionKey mapping:
+// nothing in the handler depends on order, so events spread evenly over the partitions.
+var webhookDestination = {
+  endpointType: 'AzureFunction'
+  properties: {
+    resourceId: '${functionApp.id}/functions/EventGridTrigger'
+    maxEventsPerBatch: 1
+    preferredBatchSizeInKilobytes: 64
+  }
+}
+var eventHubDestination = {
+  endpointType: 'EventHub'
+  properties: {
+    resourceId: useEventHubs ? eventHub.id : ''
+  }
+}
+var serviceBusDestination = {
+  endpointType: 'ServiceBusQueue'
+  properties: {
+    resourceId: useServiceBus ? serviceBusQueue.id : ''
+  }
+}
+
+resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-06-15' = if (deployEventSubscription || delivery != 'webhook') {
   parent: systemTopic
   name: 'acs-event-handler'
   properties: {
-    destination: {
-      endpointType: 'AzureFunction'
-      properties: {
-        resourceId: '${functionApp.id}/functions/EventGridTrigger'
-        maxEventsPerBatch: 1
-        preferredBatchSizeInKilobytes: 64
-      }
-    }
+    destination: delivery == 'webhook' ? webhookDestination : null
+    deliveryWithResourceIdentity: delivery == 'webhook'
+      ? null
+      : {
+          identity: {
+            type: 'SystemAssigned'
+          }
+          destination: useEventHubs ? eventHubDestination : serviceBusDestination
+        }
     eventDeliverySchema: 'EventGridSchema'
     filter: eventFilter
     retryPolicy: {
@@ -387,9 +590,15 @@ resource subscription 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2022-
       }
     }
   }
+  // Event Grid checks that it may send before it accepts the subscription.
+  dependsOn: [
+    eventHubWriterRole
+    serviceBusWriterRole
+  ]
 }
 
 output functionAppName string = functionApp.name
 output acsResourceName string = acs.name
 output storageAccountName string = storage.name
 output systemTopicName string = systemTopic.name
+output deliveryFunction string = deliveryFunction

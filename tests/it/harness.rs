@@ -772,3 +772,188 @@ fn check_entity(binding: &str, entity: &serde_json::Map<String, Value>) {
     assert!(custom <= 252, "`{binding}`: {custom} properties");
     assert!(size <= 1024 * 1024, "`{binding}`: entity of {size} bytes");
 }
+
+/// What Event Grid writes into one Event Hubs event: a JSON array holding the event
+/// (`docs/eventhubs-servicebus.md` §1.2), compact UTF-8.
+pub fn event_hubs_body(event: &Value) -> String {
+    Value::Array(vec![event.clone()]).to_string()
+}
+
+/// What Event Grid writes into one Service Bus message: the bare event object (§1.2).
+pub fn service_bus_body(event: &Value) -> String {
+    event.to_string()
+}
+
+/// How function.json makes the host hand an Event Hubs trigger value over (§2.2): `cardinality:
+/// many` with no `dataType` (each body parsed by Newtonsoft, dates rewritten), with `dataType:
+/// string` (ours) or `binary`, or `cardinality: one` (one body per invocation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventHubForm {
+    Objects,
+    Strings,
+    Base64,
+    Single,
+}
+
+/// JSON text without the whitespace between tokens (Newtonsoft's `Formatting.None`).
+fn minify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for ch in text.chars() {
+        if in_string {
+            out.push(ch);
+            match (escaped, ch) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+        } else if !ch.is_whitespace() {
+            in_string = ch == '"';
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// A body as the host's `object[]` binding re-serializes it: parsed with Newtonsoft's default
+/// date handling (date-like strings become `DateTime`s and are written back in ISO form), then
+/// written compactly. `None` when the body is not JSON: the host then fails the whole batch
+/// before the handler is called ([obs] azure-webjobs-sdk#1830).
+pub fn newtonsoft_round_trip(body: &str) -> Option<String> {
+    use acs_event_handler::storage::newtonsoft::{DateParseHandling, JToken};
+    let token = JToken::parse(body, DateParseHandling::DateTime).ok()?;
+    Some(minify(&token.to_indented_json()))
+}
+
+fn sys(function: &str) -> Value {
+    serde_json::json!({"MethodName": function, "UtcNow": "2026-11-27T07:00:00.1234567Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"})
+}
+
+/// The body the host POSTs to `/EventHubTrigger` for a batch of Event Hubs event bodies from
+/// partition 3 (§2.2, §2.3, §2.7): `Data.events` in `form`, and the batch's `Metadata` arrays,
+/// each a JSON string of the array, with the `aeg-*` properties Event Grid sets (§1.4).
+/// `Single` takes the first body only. Panics on `Objects` with a body that is not JSON (the
+/// host would not call the handler).
+pub fn event_hub_invocation(bodies: &[String], form: EventHubForm) -> Vec<u8> {
+    use base64::Engine as _;
+    let bodies: &[String] = if form == EventHubForm::Single {
+        &bodies[..1]
+    } else {
+        bodies
+    };
+    let n = bodies.len();
+    let events = match form {
+        EventHubForm::Objects => {
+            let items: Vec<String> = bodies
+                .iter()
+                .map(|b| newtonsoft_round_trip(b).expect("the object[] form needs JSON bodies"))
+                .collect();
+            Value::String(format!("[{}]", items.join(",")))
+        }
+        EventHubForm::Strings => Value::String(serde_json::to_string(bodies).unwrap()),
+        EventHubForm::Base64 => {
+            let items: Vec<String> = bodies
+                .iter()
+                .map(|b| base64::engine::general_purpose::STANDARD.encode(b))
+                .collect();
+            Value::String(serde_json::to_string(&items).unwrap())
+        }
+        EventHubForm::Single => Value::String(serde_json::to_string(&bodies[0]).unwrap()),
+    };
+    let context = serde_json::json!({"IsCheckpointingAfterInvocation": true, "FullyQualifiedNamespace": "ns.servicebus.windows.net", "EventHubName": "acs-events", "ConsumerGroup": "$Default", "PartitionId": "3"});
+    let first_sequence = 4200_i64;
+    let sequence: Vec<i64> = (0..n as i64).map(|i| first_sequence + i).collect();
+    let offsets: Vec<String> = (0..n)
+        .map(|i| (8_589_934_592 + i * 1024).to_string())
+        .collect();
+    let times: Vec<String> = (0..n)
+        .map(|i| format!("2026-11-27T06:59:{:02}.{:03}", i % 60, i % 1000))
+        .collect();
+    let properties: Vec<Value> = (0..n)
+        .map(|i| serde_json::json!({"aeg-subscription-name": "ACS-TO-EVENTHUB", "aeg-delivery-count": "0", "aeg-event-type": "Notification", "aeg-metadata-version": "1", "aeg-data-version": "1.0", "aeg-output-event-id": format!("{i:08}-0000-4000-8000-000000000000")}))
+        .collect();
+    let system: Vec<Value> = (0..n)
+        .map(|i| serde_json::json!({"x-opt-sequence-number": sequence[i], "x-opt-offset": offsets[i], "x-opt-enqueued-time": times[i], "SequenceNumber": sequence[i], "Offset": offsets[i].parse::<i64>().unwrap(), "OffsetString": offsets[i], "PartitionKey": null, "EnqueuedTimeUtc": times[i]}))
+        .collect();
+    let metadata = if form == EventHubForm::Single {
+        serde_json::json!({
+            "PartitionContext": context, "TriggerPartitionContext": context,
+            "Offset": serde_json::to_string(&offsets[0]).unwrap(),
+            "OffsetString": serde_json::to_string(&offsets[0]).unwrap(),
+            "SequenceNumber": sequence[0].to_string(),
+            "EnqueuedTimeUtc": times[0].split('.').next().unwrap(),
+            "Properties": properties[0], "SystemProperties": system[0],
+            "sys": sys("EventHubTrigger"),
+        })
+    } else {
+        let text = |v: &dyn erased::ToJson| Value::String(v.to_json());
+        serde_json::json!({
+            "PartitionContext": context, "TriggerPartitionContext": context,
+            "PartitionKeyArray": text(&vec![Value::Null; n]),
+            "OffsetArray": text(&offsets), "OffsetStringArray": text(&offsets),
+            "SequenceNumberArray": text(&sequence), "EnqueuedTimeUtcArray": text(&times),
+            "PropertiesArray": text(&properties), "SystemPropertiesArray": text(&system),
+            "sys": sys("EventHubTrigger"),
+        })
+    };
+    serde_json::to_vec(&serde_json::json!({"Data": {"events": events}, "Metadata": metadata}))
+        .unwrap()
+}
+
+/// Serializing values of different types through one closure.
+mod erased {
+    pub trait ToJson {
+        fn to_json(&self) -> String;
+    }
+    impl<T: serde::Serialize> ToJson for T {
+        fn to_json(&self) -> String {
+            serde_json::to_string(self).unwrap()
+        }
+    }
+}
+
+/// The body the host POSTs to `/ServiceBusTrigger` for one message (§2.4, §2.5, §2.7 (c)): the
+/// body as a string, JSON-encoded once more; the message's system properties (numbers as
+/// strings, strings encoded once more, times without sub-seconds); the `aeg-*` application
+/// properties; and, when the body is a JSON object, its top-level members copied in by
+/// `Utility.ApplyBindingData` (objects as objects, arrays left out, everything else as its .NET
+/// string, encoded once more), which overwrite a system property of the same name in any case.
+pub fn service_bus_invocation(body: &str, delivery_count: u32) -> Vec<u8> {
+    use acs_event_handler::storage::newtonsoft::{DateParseHandling, JToken};
+    let properties = serde_json::json!({"aeg-subscription-name": "ACS-TO-SERVICEBUS", "aeg-delivery-count": (delivery_count - 1).to_string(), "aeg-event-type": "Notification", "aeg-metadata-version": "1", "aeg-data-version": "1.0", "aeg-output-event-id": "0b4ad3a2-0000-4000-8000-000000000000"});
+    let quoted = |s: &str| Value::String(serde_json::to_string(s).unwrap());
+    let mut metadata = serde_json::json!({
+        "MessageReceiver": {}, "MessageSession": {}, "MessageActions": {}, "SessionActions": {}, "ReceiveActions": {},
+        "Client": {"FullyQualifiedNamespace": "sb1.servicebus.windows.net", "IsClosed": false, "TransportType": 0, "Identifier": "sb1-client"},
+        "DeliveryCount": delivery_count.to_string(),
+        "LockToken": quoted("4e77a3b1-0000-4000-8000-000000000000"),
+        "ExpiresAtUtc": "2026-12-11T07:00:00", "ExpiresAt": "2026-12-11T07:00:00+00:00",
+        "EnqueuedTimeUtc": "2026-11-27T06:59:59", "EnqueuedTime": "2026-11-27T06:59:59+00:00",
+        "MessageId": quoted("5f3c7a0e4b2d4c1a9e8f7a6b5c4d3e2f"),
+        "ContentType": quoted("application/json"),
+        "SequenceNumber": "17",
+        "Subject": quoted("acs"),
+        "ApplicationProperties": properties, "UserProperties": properties,
+        "sys": sys("ServiceBusTrigger"),
+    });
+    let trimmed = body.trim();
+    if trimmed.starts_with('{') && trimmed.ends_with('}') {
+        if let Ok(JToken::Object(members)) = JToken::parse(trimmed, DateParseHandling::DateTime) {
+            let map = metadata.as_object_mut().unwrap();
+            for (name, token) in members {
+                let value = match &token {
+                    JToken::Array(_) => continue,
+                    JToken::Object(_) => serde_json::from_str(&token.to_indented_json()).unwrap(),
+                    other => quoted(&other.to_host_string()),
+                };
+                // The binding data is case-insensitive: the body's member replaces the key.
+                map.retain(|k, _| !k.eq_ignore_ascii_case(&name));
+                map.insert(name, value);
+            }
+        }
+    }
+    let message = Value::String(serde_json::to_string(body).unwrap());
+    serde_json::to_vec(&serde_json::json!({"Data": {"message": message}, "Metadata": metadata}))
+        .unwrap()
+}

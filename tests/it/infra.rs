@@ -92,13 +92,61 @@ fn bicep_template_loads_the_filter_and_never_holds_a_secret() {
         assert!(names.iter().any(|n| n == expected), "{names:?}");
     }
     for name in &names {
+        // A name from an app setting (`%SERVICE_BUS_QUEUE_NAME%`): the template sets it.
+        let literal = match name.strip_prefix('%').and_then(|n| n.strip_suffix('%')) {
+            Some(setting) => setting_value(&bicep, setting),
+            None => name.clone(),
+        };
         assert!(
-            bicep.contains(&format!("'{name}'")),
+            bicep.contains(&format!("'{literal}'")),
             "{name} is created by the template"
         );
     }
     let parameters = repo_file("infra/main.parameters.json");
     assert!(!parameters.to_ascii_lowercase().contains("accesskey"));
+}
+
+/// The value the template gives an app setting (`{ name: 'X', value: 'v' }` or `value: var`,
+/// with `var = 'v'`).
+fn setting_value(bicep: &str, setting: &str) -> String {
+    let at = bicep
+        .find(&format!("{{ name: '{setting}', value: "))
+        .unwrap_or_else(|| panic!("the template sets {setting}"));
+    let rest = &bicep[at..];
+    let value = rest
+        .split("value: ")
+        .nth(1)
+        .unwrap()
+        .split(" }")
+        .next()
+        .unwrap();
+    match value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        Some(literal) => literal.to_owned(),
+        None => {
+            let definition = format!("var {value} = '");
+            let from = bicep
+                .find(&definition)
+                .unwrap_or_else(|| panic!("{setting}: no {definition}"));
+            bicep[from + definition.len()..]
+                .split('\'')
+                .next()
+                .unwrap()
+                .to_owned()
+        }
+    }
+}
+
+/// Every binding of every function.json, with its function's name.
+fn all_bindings() -> Vec<(String, serde_json::Value)> {
+    let mut all = Vec::new();
+    for function in function_names() {
+        let text = repo_file(&format!("{function}/function.json"));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for binding in json["bindings"].as_array().unwrap() {
+            all.push((function.clone(), binding.clone()));
+        }
+    }
+    all
 }
 
 /// The text between `start` and the first line after it that is exactly `end`.
@@ -208,15 +256,23 @@ fn flex_consumption_settings_hold_no_storage_key_and_nothing_flex_refuses() {
     ] {
         assert!(bicep.contains(role), "{role}");
     }
-    // Always-ready instances name a function that exists.
+    // Always-ready instances name the delivery's function, and each it may be exists.
     let ready = block(&bicep, "alwaysReady:", "              : []");
+    assert!(
+        ready.contains("name: 'function:${deliveryFunction}'"),
+        "{ready}"
+    );
     let names = function_names();
-    let named = ready
-        .split("name: 'function:")
-        .skip(1)
-        .map(|rest| rest.split('\'').next().unwrap())
-        .collect::<Vec<_>>();
-    assert!(!named.is_empty(), "{ready}");
+    let choice = bicep
+        .lines()
+        .find(|l| l.starts_with("var deliveryFunction = "))
+        .expect("var deliveryFunction");
+    let named = choice.split('\'').skip(1).step_by(2).collect::<Vec<_>>();
+    assert_eq!(
+        named,
+        ["EventHubTrigger", "ServiceBusTrigger", "EventGridTrigger"],
+        "{choice}"
+    );
     for name in named {
         assert!(
             names.iter().any(|n| n == name),
@@ -241,4 +297,130 @@ fn the_server_answers_every_function_folder_and_only_those() {
         assert_ne!(reply.status, 404, "{name} is not served: {reply:?}");
     }
     assert_eq!(handler.invoke("NoSuchFunction", b"{}").status, 404);
+}
+
+// The sources for each resource property are in docs/eventhubs-servicebus.md §4.
+#[test]
+fn bicep_delivery_parameter_creates_the_broker_and_subscription_it_names() {
+    let bicep = repo_file("infra/main.bicep");
+    let allowed = block(
+        &bicep,
+        "@allowed([\n  'webhook'",
+        "param delivery string = 'webhook'",
+    );
+    assert!(
+        allowed.contains("'eventHubs'") && allowed.contains("'serviceBus'"),
+        "{allowed}"
+    );
+    for expected in [
+        // Event Hubs: namespace and hub, partitions from a parameter, our consumer group.
+        "resource eventHubNamespace 'Microsoft.EventHub/namespaces@2024-01-01' = if (useEventHubs)",
+        "resource eventHub 'Microsoft.EventHub/namespaces/eventhubs@2024-01-01' = if (useEventHubs)",
+        "partitionCount: eventHubPartitionCount",
+        "param eventHubPartitionCount int = 8",
+        "consumergroups@2024-01-01' = if (useEventHubs)",
+        // Service Bus: a queue with dead-lettering on.
+        "resource serviceBusQueue 'Microsoft.ServiceBus/namespaces/queues@2022-10-01-preview' = if (useServiceBus)",
+        "deadLetteringOnMessageExpiration: true",
+        "maxDeliveryCount: 10",
+        "requiresSession: false",
+        // The subscription delivers to the one `delivery` names, with the topic's identity.
+        "endpointType: 'EventHub'",
+        "endpointType: 'ServiceBusQueue'",
+        "destination: delivery == 'webhook' ? webhookDestination : null",
+        "destination: useEventHubs ? eventHubDestination : serviceBusDestination",
+        "if (deployEventSubscription || delivery != 'webhook')",
+    ] {
+        assert!(bicep.contains(expected), "the template has {expected:?}");
+    }
+    // No keys: both namespaces refuse them, and the connections are identity-based.
+    assert_eq!(bicep.matches("disableLocalAuth: true").count(), 2);
+    let from = bicep
+        .find("// ---- Event Hubs and Service Bus delivery")
+        .unwrap();
+    let to = bicep.find("resource workspace ").unwrap();
+    let broker = &bicep[from..to];
+    assert!(!broker.contains("listKeys"), "{broker}");
+    let settings = block(&bicep, "var deliverySettings = concat([", "] : [])");
+    assert!(
+        !settings.contains("listKeys")
+            && !settings.to_ascii_lowercase().contains("sharedaccesskey")
+    );
+    // Each trigger's `connection` is wired as an identity-based connection, and the trigger of
+    // another delivery is disabled.
+    for (function, binding) in all_bindings() {
+        let kind = binding["type"].as_str().unwrap();
+        if kind != "eventHubTrigger" && kind != "serviceBusTrigger" {
+            continue;
+        }
+        let connection = binding["connection"].as_str().unwrap();
+        for suffix in [
+            "__fullyQualifiedNamespace'",
+            "__credential', value: 'managedidentity'",
+        ] {
+            assert!(
+                settings.contains(&format!("name: '{connection}{suffix}")),
+                "{function}: {connection}{suffix}"
+            );
+        }
+        assert!(
+            settings.contains(&format!("name: 'AzureWebJobs.{function}.Disabled'")),
+            "{function} is disabled unless its delivery is chosen"
+        );
+    }
+    // The roles: the app reads, the system topic sends.
+    for role in [
+        "a638d3c7-ab3a-418d-83e6-5f17a39d4fde",
+        "2b629674-e913-4c01-ae53-ef4638d8f975",
+        "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
+        "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
+    ] {
+        assert!(bicep.contains(role), "{role}");
+    }
+    assert!(bicep.contains("principalId: systemTopic.identity.principalId"));
+}
+
+#[test]
+fn every_app_setting_a_function_names_is_set_by_the_template_and_the_example() {
+    let bicep = repo_file("infra/main.bicep");
+    let example: serde_json::Value =
+        serde_json::from_str(&repo_file("local.settings.json.example")).unwrap();
+    let mut seen = 0;
+    for (function, binding) in all_bindings() {
+        for (key, value) in binding.as_object().unwrap() {
+            let Some(text) = value.as_str() else { continue };
+            let setting = match text.strip_prefix('%').and_then(|t| t.strip_suffix('%')) {
+                Some(setting) => setting.to_owned(),
+                None if key == "connection" && text != "AzureWebJobsStorage" => text.to_owned(),
+                None => continue,
+            };
+            seen += 1;
+            if key == "connection" {
+                assert!(
+                    bicep.contains(&format!("name: '{setting}__fullyQualifiedNamespace'")),
+                    "{function}.{key}: {setting}"
+                );
+            } else {
+                setting_value(&bicep, &setting);
+            }
+            // A connection locally: identity-based too (your `az login`).
+            let local = if key == "connection" {
+                format!("{setting}__fullyQualifiedNamespace")
+            } else {
+                setting.clone()
+            };
+            assert!(
+                example["Values"].get(&local).is_some(),
+                "{function}.{key}: {local} is in local.settings.json.example"
+            );
+        }
+    }
+    assert!(seen >= 5, "{seen}");
+    // Locally there is no hub or queue unless you make one: both triggers start disabled.
+    for function in ["EventHubTrigger", "ServiceBusTrigger"] {
+        assert_eq!(
+            example["Values"][format!("AzureWebJobs.{function}.Disabled")],
+            "true"
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! and the library's public entry points run over every sample.
 
 mod azurite;
+mod batch;
 mod chat;
 mod cli;
 mod edges;

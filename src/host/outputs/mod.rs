@@ -20,6 +20,7 @@
 //!
 //! Times inside keys are spelled by [`time_keys`].
 
+mod dedupe;
 pub mod limits;
 mod output;
 mod raw;
@@ -27,6 +28,7 @@ mod reply;
 mod table;
 pub mod time_keys;
 
+pub use dedupe::dedupe;
 pub use output::Output;
 pub use raw::{RawArchive, RawEventPointer};
 pub use reply::GroupedOutputs;

@@ -30,6 +30,10 @@ pub struct Output {
     pub(super) escaped: String,
     pub(super) len: usize,
     pub(super) truncated: bool,
+    /// For a row: where `PartitionKey` and `RowKey` end in `escaped` (both are written first),
+    /// so that `escaped[..key_end]` identifies the row; 0 for messages and blobs. Lets a batch
+    /// drop a row that another event of it produced, without parsing anything back.
+    pub(super) key_end: usize,
 }
 
 /// A serde_json formatter that writes JSON text escaped for embedding in a JSON string: each
@@ -116,6 +120,26 @@ pub(super) fn embedded<T: Serialize + ?Sized>(value: &T) -> Result<(String, usiz
     String::from_utf8(buffer)
         .map(|text| (text, len))
         .map_err(|e| OutputError::Serialize(e.to_string()))
+}
+
+/// How an embedded row starts: `{"PartitionKey":` with its quotes escaped.
+const KEYS_PREFIX: &str = "{\\\"PartitionKey\\\":";
+/// What separates the two keys: `,"RowKey":` escaped.
+const ROW_KEY_MEMBER: &str = ",\\\"RowKey\\\":";
+
+/// The length of `text` as a JSON string in the embedded form (see [`Embedded`]): its quotes,
+/// and each character as that formatter writes it.
+fn embedded_string_len(text: &str) -> usize {
+    4 + text
+        .chars()
+        .map(|ch| match ch {
+            '"' | '\\' => 4,
+            '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 3,
+            c if (c as u32) < 0x20 => 7,
+            '/' => 1,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
 }
 
 /// Plain JSON text (ours) in the embedded form.
@@ -205,12 +229,17 @@ impl Output {
     pub fn entity(binding: TableBinding, entity: &TableEntity) -> Result<Output, OutputError> {
         let (fitted, truncated) = FittedEntity::fit(entity)?;
         let (escaped, len) = embedded(&fitted)?;
+        let key_end = KEYS_PREFIX.len()
+            + embedded_string_len(fitted.partition_key.as_str())
+            + ROW_KEY_MEMBER.len()
+            + embedded_string_len(fitted.row_key.as_str());
         Ok(Output {
             binding: binding.name(),
             kind: Kind::Table,
             escaped,
             len,
             truncated,
+            key_end,
         })
     }
 
@@ -233,6 +262,7 @@ impl Output {
                 escaped,
                 len,
                 truncated: false,
+                key_end: 0,
             });
         }
         // Over the limit (rare): cut the plain text, then embed it.
@@ -246,6 +276,7 @@ impl Output {
             escaped: embed_text(&fitted),
             len: fitted.len(),
             truncated: true,
+            key_end: 0,
         })
     }
 
@@ -262,6 +293,7 @@ impl Output {
             escaped: embed_text(&json),
             len: json.len(),
             truncated: false,
+            key_end: 0,
         })
     }
 
@@ -287,6 +319,18 @@ impl Output {
         self.len += member.len();
         self.escaped = format!("{body}{}}}", embed_text(&member));
         Ok(())
+    }
+
+    /// What makes two outputs "the same row or message" for [`super::dedupe`]: a row by its
+    /// binding and keys, anything else by its binding and whole text.
+    pub(super) fn identity(&self) -> (&'static str, &str) {
+        match self.kind {
+            Kind::Table => (
+                self.binding,
+                self.escaped.get(..self.key_end).unwrap_or(&self.escaped),
+            ),
+            Kind::Queue | Kind::Blob => (self.binding, &self.escaped),
+        }
     }
 
     /// The binding name this value is for.

@@ -14,6 +14,10 @@ use super::{advanced_messaging, calling, chat, email, presence, recording, route
 pub struct DataFault {
     /// JSON path from the event root, e.g. `data.deliveryAttempts[0].timestamp`.
     pub path: String,
+    /// serde's explanation with the offending value left out (see [`safe_message`]): the fault
+    /// is meant for log lines and dead-letter reasons, which must not carry personal data.
+    ///
+    /// [`safe_message`]: crate::safe_message
     pub message: String,
 }
 
@@ -66,7 +70,11 @@ macro_rules! catalog {
             /// A type this version does not know (Event Grid sends new types to subscriptions
             /// without a type filter): kept as sent, never an error.
             Unknown {
+                /// The type string exactly as sent (not normalized, since it is not in the
+                /// catalog).
                 event_type: String,
+                /// The `data` member as sent, unparsed (`None` when the event has no `data`), so
+                /// a consumer that knows the type can still read it with its own struct.
                 data: Option<Box<RawValue>>,
             },
         }

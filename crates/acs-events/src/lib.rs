@@ -182,6 +182,11 @@ pub use identifier::{CommunicationIdentifier, IdentifierKind};
 pub use timestamp::{OutOfRange, Timestamp, TimestampError};
 pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 
+/// The README's plain-serde example, compiled as a doc test so that it cannot drift.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 /// Helpers shared by the family modules' tests.
 #[cfg(test)]
 pub(crate) mod test_support {

@@ -391,10 +391,13 @@ fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "sms")]
     use crate::event_types;
 
+    #[cfg(feature = "sms")]
     const EG: &str = r#"[{"id":"e1","topic":"/subscriptions/x","subject":"/phonenumber/15555555555","eventType":"Microsoft.Communication.SMSReceived","eventTime":"2020-09-18T00:27:47Z","dataVersion":"1.0","metadataVersion":"1","data":{"messageId":"m","from":"1","to":"2","message":"hi","receivedTimestamp":"2020-09-18T00:27:45.32Z"}}]"#;
 
+    #[cfg(feature = "sms")]
     #[test]
     fn event_grid_array() {
         let delivery = parse_delivery(EG.as_bytes()).unwrap();
@@ -476,6 +479,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "sms")]
     #[test]
     fn data_errors_name_id_type_and_path() {
         let body = EG.replace(

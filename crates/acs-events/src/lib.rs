@@ -45,6 +45,7 @@
 //!   dead-letter it.
 //!
 //! ```
+//! # #[cfg(feature = "sms")] fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use acs_events::{parse_delivery, AcsEvent, Schema};
 //!
 //! // An Event Grid batch: one SMS, and a type this version does not know.
@@ -76,7 +77,8 @@
 //!         Err(err) => eprintln!("{err}"),
 //!     }
 //! }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! # Ok(()) }
+//! # #[cfg(not(feature = "sms"))] fn main() {}
 //! ```
 //!
 //! The same call reads CloudEvents (`"specversion": "1.0"`, `"type"`, `"source"`, `"time"`); the
@@ -127,6 +129,20 @@
 //! Fields that some payloads omit are `Option`s, so the same struct reads the docs' samples and
 //! what the service sends today.
 //!
+//! # Cargo features
+//!
+//! One feature per family, all on by default: `sms`, `chat`, `calling`, `recording`, `presence`,
+//! `email`, `advanced-messaging` and `job-router` (the [`router`] module). A program that only
+//! handles SMS can leave out the other families' structs and their compile time:
+//!
+//! ```toml
+//! acs-events = { version = "0.1", default-features = false, features = ["sms"] }
+//! ```
+//!
+//! A disabled family's events still parse, as [`AcsEvent::Unknown`] with their raw data, never as
+//! an error, so narrowing the features can never make a delivery fail. The type-string constants
+//! in [`event_types`] stay whatever the features.
+//!
 //! # Privacy
 //!
 //! Event data is full of personal data: phone numbers, e-mail addresses, user ids, message text.
@@ -145,6 +161,7 @@
 //! What you log deliberately (`sms.from.as_str()`) is your decision.
 //!
 //! ```
+//! # #[cfg(feature = "sms")] fn main() -> Result<(), serde_json::Error> {
 //! use acs_events::sms::SmsReceivedEventData;
 //!
 //! let sms: SmsReceivedEventData = serde_json::from_str(r#"{"messageId": "m1",
@@ -153,22 +170,31 @@
 //! let logged = format!("{sms:?}");
 //! assert!(!logged.contains("1234") && !logged.contains("+1555"));
 //! assert!(serde_json::to_string(&sms)?.contains("my PIN is 1234"));
-//! # Ok::<(), serde_json::Error>(())
+//! # Ok(()) }
+//! # #[cfg(not(feature = "sms"))] fn main() {}
 //! ```
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "advanced-messaging")]
 pub mod advanced_messaging;
+#[cfg(feature = "calling")]
 pub mod calling;
 mod catalog;
+#[cfg(feature = "chat")]
 pub mod chat;
+#[cfg(feature = "email")]
 pub mod email;
 mod envelope;
 pub mod identifier;
+#[cfg(feature = "presence")]
 pub mod presence;
+#[cfg(feature = "recording")]
 pub mod recording;
+#[cfg(feature = "job-router")]
 pub mod router;
+#[cfg(feature = "sms")]
 pub mod sms;
 mod timestamp;
 mod wire;
@@ -183,12 +209,13 @@ pub use timestamp::{OutOfRange, Timestamp, TimestampError};
 pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 
 /// The README's plain-serde example, compiled as a doc test so that it cannot drift.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "sms"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
 /// Helpers shared by the family modules' tests.
 #[cfg(test)]
+#[allow(dead_code)] // which helpers are used depends on the families enabled
 pub(crate) mod test_support {
     use super::{parse_delivery, AcsEvent};
 

@@ -153,9 +153,10 @@
 //!   `tracing` field of a whole event struct cannot leak it.
 //! - [`Envelope`]'s `Debug` leaves out the subject (`/phonenumber/{number}`), [`RawEvent`]'s shows
 //!   only its length, and [`UserMap`]'s only the number of entries.
-//! - Error messages ([`DataError`], [`DataFault`]) name the JSON path and what was expected, never
-//!   the offending value, and user-chosen map keys are replaced by `<key>` ([`safe_path`],
-//!   [`safe_message`]), so an error can be logged as is.
+//! - Errors about `data` ([`DataError`], [`DataFault`]) name the JSON path and what was
+//!   expected, never the offending value, and user-chosen map keys are replaced by `<key>`
+//!   ([`safe_path`], [`safe_message`]), so they can be logged as is. (A malformed envelope
+//!   `eventTime` is quoted: it is not personal data, and the value is what explains the error.)
 //!
 //! Serialization is not redacted: writing an event to storage keeps everything.
 //! What you log deliberately (`sms.from.as_str()`) is your decision.

@@ -5,6 +5,33 @@
 //! `interactive.type`). The TypeSpec spells `receivedTimeStamp`, every sample `receivedTimestamp`;
 //! both parse. Phone numbers, message text, captions and anything derived from the text are
 //! personal data and are redacted in `Debug`.
+//!
+//! # Example
+//!
+//! An inbound WhatsApp text:
+//!
+//! ```
+//! use acs_events::advanced_messaging::{AdvancedMessageChannelType, AdvancedMessageType};
+//! use acs_events::{parse_delivery, AcsEvent};
+//!
+//! let body = br#"[{
+//!     "id": "a1d2v3m4", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "advancedMessage/sender/15555550123/recipient/11111111-2222-3333-4444-555555555555",
+//!     "eventType": "Microsoft.Communication.AdvancedMessageReceived",
+//!     "eventTime": "2026-01-05T12:00:01Z", "dataVersion": "1.0",
+//!     "data": {"content": "Hello", "channelType": "whatsapp", "messageType": "text",
+//!              "from": "15555550123", "to": "11111111-2222-3333-4444-555555555555",
+//!              "receivedTimestamp": "2026-01-05T12:00:00+00:00"}
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::AdvancedMessageReceived(message) = event.data? else {
+//!     panic!("not an advanced message");
+//! };
+//! assert_eq!(message.channel_type, AdvancedMessageChannelType::WhatsApp);
+//! assert_eq!(message.message_type, AdvancedMessageType::Text);
+//! assert_eq!(message.content.as_deref().map(String::as_str), Some("Hello"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,35 @@
 //! nested form. `CallEnded` reports its duration as `callDurationInSeconds` (spec) or
 //! `durationOfCall` (docs), and the participant events name the client `userAgent` (spec) or
 //! `endpointType` (docs); the first spelling is canonical.
+//!
+//! # Example
+//!
+//! An `IncomingCall` delivered in the CloudEvents 1.0 schema (one object per request):
+//!
+//! ```
+//! use acs_events::{parse_delivery, AcsEvent, IdentifierKind, Schema};
+//!
+//! let body = br#"{
+//!     "id": "7dec6eed", "source": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "specversion": "1.0", "type": "Microsoft.Communication.IncomingCall",
+//!     "subject": "/caller/4:+14255550123/recipient/4:+18005550100",
+//!     "time": "2026-01-05T12:00:00Z",
+//!     "data": {
+//!         "to": {"kind": "phoneNumber", "rawId": "4:+18005550100", "phoneNumber": {"value": "+18005550100"}},
+//!         "from": {"kind": "phoneNumber", "rawId": "4:+14255550123", "phoneNumber": {"value": "+14255550123"}},
+//!         "serverCallId": "aHR0cHM6Ly9hcGku", "incomingCallContext": "eyJhbGciOiJub25lIn0.e30.",
+//!         "correlationId": "b5a1c7a2-3b4e-4f0a-9d2e-6f1c2a3b4c5d"
+//!     }
+//! }"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! assert_eq!(event.envelope.schema, Schema::CloudEvents);
+//! let AcsEvent::IncomingCall(call) = event.data? else { panic!("not an incoming call") };
+//! assert_eq!(call.from.resolved_kind(), IdentifierKind::PhoneNumber);
+//! assert_eq!(call.from.raw_id().as_deref(), Some("4:+14255550123"));
+//! // Answer with Call Automation, passing `incomingCallContext` back.
+//! assert!(call.incoming_call_context.is_some());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

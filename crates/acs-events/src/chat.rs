@@ -18,6 +18,38 @@
 //!   Both are kept, every identifier object is optional, and the `*_raw_id()` accessors prefer the
 //!   identifier's raw id and fall back to the legacy string.
 //! - Message text is [`Sensitive`], so a stray `{:?}` never logs what people wrote.
+//!
+//! # Example
+//!
+//! A per-user `ChatMessageReceived` (one copy per recipient):
+//!
+//! ```
+//! use acs_events::{chat::ChatMessageType, parse_delivery, AcsEvent};
+//!
+//! let body = br#"[{
+//!     "id": "c0ffee01", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "thread/19:abc@thread.v2/sender/8:acs:alice/recipient/8:acs:bob",
+//!     "eventType": "Microsoft.Communication.ChatMessageReceived",
+//!     "eventTime": "2026-01-05T12:00:00Z", "dataVersion": "1.0",
+//!     "data": {
+//!         "threadId": "19:abc@thread.v2", "messageId": "1767614400000",
+//!         "senderCommunicationIdentifier": {"rawId": "8:acs:alice", "communicationUser": {"id": "8:acs:alice"}},
+//!         "recipientCommunicationIdentifier": {"rawId": "8:acs:bob", "communicationUser": {"id": "8:acs:bob"}},
+//!         "senderDisplayName": "Alice", "composeTime": "2026-01-05T12:00:00Z",
+//!         "type": "Text", "version": 1767614400000, "messageBody": "Hello Bob"
+//!     }
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::ChatMessageReceived(message) = event.data? else {
+//!     panic!("not a chat message");
+//! };
+//! assert_eq!(message.message_type, ChatMessageType::Text);
+//! assert_eq!(message.message_body.as_str(), "Hello Bob");
+//! // Deduplicate per message, not per event: every recipient gets its own event.
+//! assert_eq!(message.message_id, "1767614400000");
+//! assert_eq!(message.version.0, 1_767_614_400_000);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::borrow::Cow;
 

@@ -5,6 +5,31 @@
 //! the lower-case `s` is canonical. Addresses, clicked links, user agents, the `Message-ID` (it
 //! often carries an address or a host's name for a person) and the status message (mail servers
 //! quote the rejected address in it) are personal data and are redacted in `Debug`.
+//!
+//! # Example
+//!
+//! ```
+//! use acs_events::{email::EmailDeliveryStatus, parse_delivery, AcsEvent};
+//!
+//! // The docs' spelling `deliveryAttemptTimeStamp` and a lower-case status both parse.
+//! let body = br#"[{
+//!     "id": "e4f1a2b3", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "sender/senderid@contoso.com/message/9f8e7d6c",
+//!     "eventType": "Microsoft.Communication.EmailDeliveryReportReceived",
+//!     "eventTime": "2026-01-05T12:00:01Z", "dataVersion": "1.0",
+//!     "data": {"sender": "senderid@contoso.com", "recipient": "someone@example.com",
+//!              "messageId": "9f8e7d6c", "status": "delivered",
+//!              "deliveryAttemptTimeStamp": "2026-01-05T12:00:00Z"}
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::EmailDeliveryReportReceived(report) = event.data? else {
+//!     panic!("not an e-mail report");
+//! };
+//! assert_eq!(report.status, EmailDeliveryStatus::Delivered);
+//! assert_eq!(report.message_id.as_deref(), Some("9f8e7d6c"));
+//! assert_eq!(format!("{:?}", report.recipient), "<redacted>");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

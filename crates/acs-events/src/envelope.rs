@@ -14,7 +14,9 @@ use super::timestamp::Timestamp;
 /// Which envelope an event came in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Schema {
+    /// The Event Grid event schema: `eventType`, `eventTime`, `topic`, `dataVersion`.
     EventGrid,
+    /// CloudEvents 1.0 (JSON format): `type`, `time`, `source`, `specversion`.
     CloudEvents,
 }
 
@@ -32,12 +34,18 @@ impl Schema {
 /// subject out: ACS subjects carry phone numbers and user ids (`/phonenumber/{number}`).
 #[derive(Clone, PartialEq)]
 pub struct Envelope {
+    /// The schema the event was detected in.
     pub schema: Schema,
+    /// The event id: unique per event, and the same on every redelivery, so it is the key to
+    /// deduplicate on (Event Grid delivers at least once).
     pub id: String,
     /// The event type as sent (`eventType` / `type`).
     pub event_type: String,
     /// `topic` (Event Grid) or `source` (CloudEvents): the ACS resource id. Its casing varies.
     pub source: Option<String>,
+    /// `subject`: for ACS the resource path inside the service (`/phonenumber/{number}`,
+    /// `thread/{threadId}/sender/{senderId}/recipient/{recipientId}`, …), which Event Grid
+    /// filters match. Often personal data, hence left out of `Debug`.
     pub subject: Option<String>,
     /// `eventTime` / `time`.
     pub time: Option<Timestamp>,
@@ -87,8 +95,14 @@ impl From<&str> for RawEvent {
 /// JSON.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// The envelope fields, read even when the data does not fit.
     pub envelope: Envelope,
+    /// The typed data. An error means a *known* type whose `data` does not fit its struct (a
+    /// missing required field, a wrong JSON type); unknown types are never an error but
+    /// [`AcsEvent::Unknown`]. Keeping the envelope beside the error lets a handler name, log and
+    /// dead-letter the event instead of failing the whole delivery.
     pub data: Result<AcsEvent, DataError>,
+    /// The event's JSON exactly as received.
     pub raw: RawEvent,
 }
 
@@ -96,10 +110,13 @@ pub struct Event {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("event {id} ({event_type}): `{path}` does not fit: {message}")]
 pub struct DataError {
+    /// The event's `id`.
     pub id: String,
+    /// The event type as sent.
     pub event_type: String,
     /// JSON path from the event root, e.g. `data.receivedTimestamp`.
     pub path: String,
+    /// What was wrong, without the offending value (safe to log; see [`crate::safe_message`]).
     pub message: String,
 }
 
@@ -113,17 +130,22 @@ pub struct InvalidEvent {
     pub id: Option<String>,
     /// The event type, when it could be read.
     pub event_type: Option<String>,
+    /// Why the element is not an event (not an object, no `id`, neither schema, …).
     pub reason: String,
+    /// The element's JSON exactly as received, for a dead letter.
     pub raw: RawEvent,
 }
 
 /// A body that is not a delivery at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
+    /// The body is not UTF-8 or not JSON; serde_json's message (with its line and column).
     #[error("not valid JSON: {0}")]
     Json(String),
+    /// The body is JSON but neither an object nor an array (`"a number"`, `"null"`, …).
     #[error("expected a JSON object (one event) or an array of events, found {0}")]
     NotAnEventOrArray(&'static str),
+    /// `[]`: Event Grid never sends an empty batch, so this is a caller's mistake.
     #[error("the array holds no event")]
     Empty,
 }
@@ -369,10 +391,13 @@ fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "sms")]
     use crate::event_types;
 
+    #[cfg(feature = "sms")]
     const EG: &str = r#"[{"id":"e1","topic":"/subscriptions/x","subject":"/phonenumber/15555555555","eventType":"Microsoft.Communication.SMSReceived","eventTime":"2020-09-18T00:27:47Z","dataVersion":"1.0","metadataVersion":"1","data":{"messageId":"m","from":"1","to":"2","message":"hi","receivedTimestamp":"2020-09-18T00:27:45.32Z"}}]"#;
 
+    #[cfg(feature = "sms")]
     #[test]
     fn event_grid_array() {
         let delivery = parse_delivery(EG.as_bytes()).unwrap();
@@ -454,6 +479,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "sms")]
     #[test]
     fn data_errors_name_id_type_and_path() {
         let body = EG.replace(

@@ -14,33 +14,52 @@ use super::wire::{extensible_enum, Sensitive};
 extensible_enum! {
     /// The identifier kinds ACS knows today.
     pub enum IdentifierKind {
+        /// An ACS user created with the Identity API (`8:acs:…`).
         CommunicationUser => "communicationUser",
+        /// A PSTN phone number.
         PhoneNumber => "phoneNumber",
+        /// A Microsoft Teams user (Teams interop).
         MicrosoftTeamsUser => "microsoftTeamsUser",
+        /// A Microsoft Teams app, e.g. a bot.
         MicrosoftTeamsApp => "microsoftTeamsApp",
+        /// The service's own "unknown" kind (only `rawId` is meaningful), not a value it did not
+        /// recognise, which is [`IdentifierKind::Other`].
         Unknown => "unknown",
     }
 }
 
 extensible_enum! {
     /// The Microsoft cloud a Teams identity lives in.
-    pub enum CloudEnvironment { Public => "public", Dod => "dod", Gcch => "gcch" }
+    pub enum CloudEnvironment {
+        /// The commercial cloud.
+        Public => "public",
+        /// US Government DoD.
+        Dod => "dod",
+        /// US Government Community Cloud High.
+        Gcch => "gcch",
+    }
 }
 
 /// An identifier as ACS sends it (`rawId`, `kind` and the kind-specific sub-object).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CommunicationIdentifier {
+    /// The kind as sent; often absent, so prefer [`CommunicationIdentifier::resolved_kind`], which derives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<IdentifierKind>,
+    /// The stable, kind-prefixed key (`8:acs:…`, `4:+1555…`). Use it to compare identities.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub raw_id: Option<Sensitive<String>>,
+    /// Set for an ACS user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub communication_user: Option<CommunicationUserIdentifier>,
+    /// Set for a phone number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<PhoneNumberIdentifier>,
+    /// Set for a Teams user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microsoft_teams_user: Option<MicrosoftTeamsUserIdentifier>,
+    /// Set for a Teams app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microsoft_teams_app: Option<MicrosoftTeamsAppIdentifier>,
 }
@@ -49,6 +68,7 @@ pub struct CommunicationIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CommunicationUserIdentifier {
+    /// The user id issued by the ACS Identity API.
     pub id: Sensitive<String>,
 }
 
@@ -56,6 +76,7 @@ pub struct CommunicationUserIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PhoneNumberIdentifier {
+    /// The number, e.g. `+15555550123`.
     pub value: Sensitive<String>,
 }
 
@@ -63,9 +84,12 @@ pub struct PhoneNumberIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MicrosoftTeamsUserIdentifier {
+    /// The Entra ID object id of the user.
     pub user_id: Sensitive<String>,
+    /// True for an anonymous Teams meeting guest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub is_anonymous: Option<bool>,
+    /// The cloud the user lives in (absent means public).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud: Option<CloudEnvironment>,
 }
@@ -74,7 +98,9 @@ pub struct MicrosoftTeamsUserIdentifier {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MicrosoftTeamsAppIdentifier {
+    /// The app's Entra ID application id (not personal data, hence not [`Sensitive`]).
     pub app_id: String,
+    /// The cloud the app lives in (absent means public).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cloud: Option<CloudEnvironment>,
 }

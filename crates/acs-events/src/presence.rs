@@ -1,4 +1,25 @@
 //! Presence events: `UserDisconnected` (an ACS chat user lost their connection).
+//!
+//! # Example
+//!
+//! ```
+//! use acs_events::{parse_delivery, AcsEvent, IdentifierKind};
+//!
+//! let body = br#"[{
+//!     "id": "d8c3a1f0", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "user/8:acs:carol",
+//!     "eventType": "Microsoft.Communication.UserDisconnected",
+//!     "eventTime": "2026-01-05T12:00:00Z", "dataVersion": "1.0",
+//!     "data": {"userCommunicationIdentifier": {"rawId": "8:acs:carol", "communicationUser": {"id": "8:acs:carol"}}}
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::UserDisconnected(gone) = event.data? else { panic!("not UserDisconnected") };
+//! let user = &gone.user_communication_identifier;
+//! // `kind` is absent on the wire; it is derived from the sub-object that is set.
+//! assert_eq!(user.resolved_kind(), IdentifierKind::CommunicationUser);
+//! assert_eq!(user.raw_id().as_deref(), Some("8:acs:carol"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

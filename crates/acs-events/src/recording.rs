@@ -3,6 +3,37 @@
 //! The docs samples omit the content, channel and format types the SDKs call required, and a
 //! real 2026 payload carries undocumented `recordingId` and `storageType`: all are optional here.
 //! The call correlation id is only in the subject, never in `data`.
+//!
+//! # Example
+//!
+//! ```
+//! use acs_events::{parse_delivery, AcsEvent};
+//!
+//! let body = br#"[{
+//!     "id": "7283825e", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "/recording/call/a1b2/serverCallId/aHR0cHM",
+//!     "eventType": "Microsoft.Communication.RecordingFileStatusUpdated",
+//!     "eventTime": "2026-01-05T12:10:00Z", "dataVersion": "1.0",
+//!     "data": {
+//!         "recordingStorageInfo": {"recordingChunks": [{
+//!             "documentId": "0-eus-d12-801b", "index": 0, "endReason": "SessionEnded",
+//!             "contentLocation": "https://storage.asm.skype.com/v1/objects/0-eus-d12-801b/content/video",
+//!             "metadataLocation": "https://storage.asm.skype.com/v1/objects/0-eus-d12-801b/content/acsmetadata"
+//!         }]},
+//!         "recordingStartTime": "2026-01-05T12:00:00Z", "recordingDurationMs": 6620,
+//!         "sessionEndReason": "CallEnded"
+//!     }
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::RecordingFileStatusUpdated(recording) = event.data? else {
+//!     panic!("not a recording event");
+//! };
+//! let chunk = &recording.recording_storage_info.recording_chunks[0];
+//! // Download from here with Call Automation's recording download call.
+//! assert!(chunk.content_location.as_deref().unwrap().ends_with("/content/video"));
+//! assert_eq!(recording.recording_duration_ms.map(i64::from), Some(6620));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

@@ -15,6 +15,31 @@
 //! - label and tag values are arbitrary JSON, ids may be empty strings.
 //!
 //! Serialization always writes the canonical (first) spelling.
+//!
+//! # Example
+//!
+//! ```
+//! use acs_events::router::RouterJobStatus;
+//! use acs_events::{parse_delivery, AcsEvent};
+//!
+//! let body = br#"[{
+//!     "id": "r0u7e1a2", "topic": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Communication/communicationServices/acs",
+//!     "subject": "job/7f1df17b/channel/voice/classificationpolicy/test-policy",
+//!     "eventType": "Microsoft.Communication.RouterJobReceived",
+//!     "eventTime": "2026-01-05T12:00:00Z", "dataVersion": "1.0",
+//!     "data": {"jobId": "7f1df17b", "channelReference": "test-abc", "channelId": "voice",
+//!              "jobStatus": "PendingClassification", "classificationPolicyId": "test-policy",
+//!              "priority": 0, "labels": {"Locale": "en-us"},
+//!              "scheduledOn": "3/28/2007 7:13:50 PM +00:00"}
+//! }]"#;
+//! let event = parse_delivery(body)?.remove(0)?;
+//! let AcsEvent::RouterJobReceived(job) = event.data? else { panic!("not RouterJobReceived") };
+//! assert_eq!(job.job_status, Some(RouterJobStatus::PendingClassification));
+//! assert_eq!(job.labels.as_ref().and_then(|l| l.get("Locale")), Some(&"en-us".into()));
+//! // The .NET date form is read as a UTC timestamp.
+//! assert_eq!(job.scheduled_on.map(|t| t.to_rfc3339()).as_deref(), Some("2007-03-28T19:13:50Z"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use serde::{Deserialize, Serialize};
 

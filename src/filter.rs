@@ -1095,14 +1095,16 @@ impl<'de> serde::de::Visitor<'de> for Pruned<'_> {
     }
 }
 
-/// The schema of a raw event, as the envelope parser decides it: `eventType` means Event Grid,
-/// `type` CloudEvents.
+/// The schema of a raw event by the envelope parser's own rule ([`Schema::detect`]). An object
+/// that is neither is read with Event Grid's names: the parser refuses it, so no subscription
+/// ever sees it, and its keys simply do not match.
 fn schema_of(object: &Map<String, Value>) -> Schema {
-    if !object.contains_key("eventType") && object.contains_key("type") {
-        Schema::CloudEvents
-    } else {
-        Schema::EventGrid
-    }
+    Schema::detect(
+        object.contains_key("eventType"),
+        object.contains_key("type"),
+        object.contains_key("source") || object.contains_key("specversion"),
+    )
+    .unwrap_or(Schema::EventGrid)
 }
 
 /// The value an advanced filter key addresses (`None`: missing). Names are matched exactly, else
@@ -2253,6 +2255,31 @@ mod tests {
         let no_subject =
             filter(json!({"subjectEndsWith": "x"})).evaluate(&json!({"eventType": "T"}));
         assert!(!no_subject.delivered && no_subject.reason.contains("no subject"));
+    }
+
+    /// The filter reads an event with the schema the parser gives it, for every shape, so a
+    /// clause never looks up `type` in an event the parser calls Event Grid or refuses.
+    #[test]
+    fn the_filter_and_the_parser_agree_on_the_schema() {
+        let shapes = [
+            json!({"id": "1", "eventType": "T", "data": {}}),
+            json!({"id": "2", "eventType": "T", "type": "U", "source": "/s", "data": {}}),
+            json!({"id": "3", "type": "T", "source": "/s", "data": {}}),
+            json!({"id": "4", "type": "T", "specversion": "1.0", "data": {}}),
+            json!({"id": "5", "type": "T", "data": {}}),
+            json!({"id": "6", "data": {}}),
+        ];
+        for shape in shapes {
+            let Value::Object(object) = &shape else {
+                unreachable!()
+            };
+            let parsed = crate::events::parse_delivery(shape.to_string().as_bytes()).unwrap();
+            match &parsed[0] {
+                Ok(event) => assert_eq!(schema_of(object), event.envelope.schema, "{shape}"),
+                // Refused by the parser: read with Event Grid's names, so `type` never matches.
+                Err(_) => assert_eq!(schema_of(object), Schema::EventGrid, "{shape}"),
+            }
+        }
     }
 
     #[test]

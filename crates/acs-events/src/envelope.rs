@@ -21,6 +21,31 @@ pub enum Schema {
 }
 
 impl Schema {
+    /// The one rule for telling the schemas apart, used by the parser and by the subscription
+    /// filter so they never disagree: an `eventType` member means Event Grid; otherwise a `type`
+    /// with a `source` or a `specversion` means CloudEvents; anything else is neither (the
+    /// parser reports it as an invalid event). Only the presence of the members counts.
+    ///
+    /// ```
+    /// use acs_events::Schema;
+    /// assert_eq!(Schema::detect(true, true, true), Some(Schema::EventGrid));
+    /// assert_eq!(Schema::detect(false, true, true), Some(Schema::CloudEvents));
+    /// assert_eq!(Schema::detect(false, true, false), None);
+    /// ```
+    pub fn detect(
+        has_event_type: bool,
+        has_type: bool,
+        has_source_or_specversion: bool,
+    ) -> Option<Schema> {
+        if has_event_type {
+            Some(Schema::EventGrid)
+        } else if has_type && has_source_or_specversion {
+            Some(Schema::CloudEvents)
+        } else {
+            None
+        }
+    }
+
     /// `"eventgrid"` or `"cloudevents"`, as `inspect` prints it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -319,19 +344,23 @@ fn build_event(index: usize, wire: WireEnvelope<'_>, text: &str) -> Result<Event
         raw: RawEvent::from(text),
     };
     let id = wire.id.as_deref().map(str::to_owned);
-    let (schema, event_type, time) = if let Some(event_type) = &wire.event_type {
-        (Schema::EventGrid, event_type, &wire.event_time)
-    } else if let (Some(ce_type), true) = (
-        &wire.ce_type,
+    let detected = Schema::detect(
+        wire.event_type.is_some(),
+        wire.ce_type.is_some(),
         wire.source.is_some() || wire.specversion.is_some(),
-    ) {
-        (Schema::CloudEvents, ce_type, &wire.time)
-    } else {
-        let reason =
-            "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)"
-                .to_owned();
-        let event_type = wire.ce_type.as_deref().map(str::to_owned);
-        return Err(invalid(reason, id, event_type));
+    );
+    let (schema, event_type, time) = match (detected, &wire.event_type, &wire.ce_type) {
+        (Some(Schema::EventGrid), Some(event_type), _) => {
+            (Schema::EventGrid, event_type, &wire.event_time)
+        }
+        (Some(Schema::CloudEvents), _, Some(ce_type)) => (Schema::CloudEvents, ce_type, &wire.time),
+        _ => {
+            let reason =
+                "neither an Event Grid event (`eventType`) nor a CloudEvent (`type` with `source`)"
+                    .to_owned();
+            let event_type = wire.ce_type.as_deref().map(str::to_owned);
+            return Err(invalid(reason, id, event_type));
+        }
     };
     let event_type = event_type.to_string();
     let Some(id) = id.filter(|i| !i.is_empty()) else {

@@ -21,6 +21,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::handlers::whatsapp::MAX_MESSAGE_CHARS;
 use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::messaging::outbox::{OutboxKind, WhatsAppOutboxMessage};
@@ -31,7 +32,6 @@ use crate::sms_sender::{
     decide, derived_id, history_of, refused, with_outcome, Decision, LazyClient, SenderChannel,
     OUTBOX_BINDING,
 };
-use crate::whatsapp::MAX_MESSAGE_CHARS;
 
 /// The function folder (and URL path).
 pub const WHATSAPP_SENDER_FUNCTION: &str = "WhatsAppSender";

@@ -459,9 +459,9 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_outside_the_router_is_a_json_500_not_a_closed_connection() {
+    fn a_panic_outside_the_dispatcher_is_a_json_500_not_a_closed_connection() {
         let filter = routes(app(&[(
-            crate::router::DEBUG_PANIC_SETTING,
+            crate::handlers::dispatch::DEBUG_PANIC_SETTING,
             "invoke:EventGridTrigger",
         )]));
         let reply = runtime().block_on(

@@ -30,13 +30,13 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::events::Timestamp;
+use crate::handlers::sms::MAX_MESSAGE_CHARS;
 use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::messaging::opt_out::{self, HistoryRow, OptOutState, Recorded};
 use crate::messaging::outbox::{OutboxKind, OutboxMessage};
 use crate::messaging::phone::{mask_digits, PhoneError, SmsAddress, E164};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::MAX_MESSAGE_CHARS;
 use crate::sms_sender::acs_client::{
     ClientError, ConnectionString, RetryPolicy, SendError, SendOutcome, SmsClient, SmsSend,
 };

@@ -30,8 +30,8 @@ use crate::events::chat::{
     ChatMember, ChatMessageReceivedEventData, ChatMessageType, ChatParticipant, ChatRetentionPolicy,
 };
 use crate::events::{AcsEvent, Envelope, Int64, Timestamp, UserMap};
+use crate::handlers::dispatch::EventModule;
 use crate::host::outputs::{Output, OutputError, QueueBinding, TableBinding, TableEntity};
-use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
 /// App setting: how many characters of a message a notification previews (0 = no preview).
@@ -61,7 +61,7 @@ macro_rules! message_version {
 }
 
 /// Why a chat event cannot be stored; all permanent (a redelivery carries the same content), so
-/// the router dead-letters the event. Messages name fields, never their values.
+/// the dispatcher dead-letters the event. Messages name fields, never their values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChatError {
     #[error("{event}: no thread id, which every chat row is keyed by")]

@@ -28,17 +28,17 @@ use crate::events::email::{
     EmailDeliveryReportReceivedEventData, EmailEngagementTrackingReportReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
+use crate::handlers::dispatch::EventModule;
 use crate::host::outputs::time_keys::{self, TimeOutOfRange};
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
 };
-use crate::router::EventModule;
 
 use address::{AddressError, EmailAddress};
 use recipients::Verdict;
 
 /// Why an e-mail event could not be turned into outputs. Always permanent (a redelivery carries
-/// the same content), so the router dead-letters the event. Messages name fields, never values.
+/// the same content), so the dispatcher dead-letters the event. Messages name fields, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
     #[error("{0}")]

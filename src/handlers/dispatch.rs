@@ -1,4 +1,4 @@
-//! The router: the one place that knows which business module owns which event type, and what
+//! The dispatcher: the one place that knows which business module owns which event type, and what
 //! happens to everything else.
 //!
 //! Policy (never lose an event, never turn poison into retries):
@@ -11,16 +11,16 @@
 
 use serde::Serialize;
 
-use crate::chat::ChatModule;
-use crate::email::EmailModule;
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
+use crate::handlers::chat::ChatModule;
+use crate::handlers::email::EmailModule;
+use crate::handlers::sms::SmsModule;
+use crate::handlers::whatsapp::WhatsAppModule;
 use crate::host::outputs::{Output, QueueBinding};
 use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::SmsModule;
-use crate::whatsapp::WhatsAppModule;
 
 /// A business module: typed event in, typed outputs out. Modules never see HTTP or envelopes
 /// other than the typed [`Envelope`].
@@ -39,7 +39,7 @@ pub enum Route {
     Chat,
     Email,
     WhatsApp,
-    /// A known type no module handles (calling, router, …).
+    /// A known type no module handles (calling, Job Router, …).
     Acknowledged,
     /// A type this version does not know.
     Unknown,
@@ -117,14 +117,14 @@ struct DeadLetter<'a> {
 /// subscription feeds several handlers, or to switch a family off without redeploying Azure.
 pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
 
-/// A test hook compiled into debug builds only: `route:<event type>` makes the router panic
+/// A test hook compiled into debug builds only: `route:<event type>` makes the dispatcher panic
 /// inside its guard when it routes an event of that type, as a module bug would; `invoke:<name>`
 /// makes [`crate::app::App::invoke`] panic for that function, outside every guard. Release
 /// builds do not read it.
 pub const DEBUG_PANIC_SETTING: &str = "HANDLER_DEBUG_PANIC";
 
 /// Routes typed events to the SMS, chat, e-mail and WhatsApp modules.
-pub struct Router {
+pub struct Dispatcher {
     sms: SmsModule,
     chat: ChatModule,
     email: EmailModule,
@@ -134,7 +134,7 @@ pub struct Router {
     panic_on_type: Option<String>,
 }
 
-impl Router {
+impl Dispatcher {
     /// Builds the modules and the optional event filter from the app settings.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let filter = settings
@@ -146,7 +146,7 @@ impl Router {
                 })
             })
             .transpose()?;
-        Ok(Router {
+        Ok(Dispatcher {
             sms: SmsModule::from_settings(settings)?,
             chat: ChatModule::from_settings(settings)?,
             email: EmailModule,

@@ -26,6 +26,7 @@ use crate::events::advanced_messaging::{
     AdvancedMessageReceivedEventData, AdvancedMessageType,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
+use crate::handlers::dispatch::EventModule;
 use crate::host::outputs::time_keys;
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
@@ -36,13 +37,12 @@ use crate::messaging::outbox::{
     repeatability_id, OutboxKind, OutboxMessage, WhatsAppOutboxMessage,
 };
 use crate::messaging::whatsapp_id::{WhatsAppIdError, WhatsAppUser};
-use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
 /// Longest text ACS Advanced Messaging sends in one text message.
 pub const MAX_MESSAGE_CHARS: usize = WHATSAPP_SETTINGS.max_reply_chars;
 
-/// Why a WhatsApp event could not be turned into outputs. Always permanent: the router
+/// Why a WhatsApp event could not be turned into outputs. Always permanent: the dispatcher
 /// dead-letters the event. Names fields, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WhatsAppError {

@@ -11,11 +11,11 @@ use crate::events::sms::{
     SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
 use crate::events::{AcsEvent, Envelope, Sensitive};
+use crate::handlers::dispatch::EventModule;
 use crate::host::outputs::time_keys;
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
 };
-use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
 use crate::messaging::keywords::{Keyword, KeywordHandling, Keywords, SMS_SETTINGS};
@@ -73,7 +73,7 @@ struct DeliveryFailure<'a> {
 }
 
 /// Why an SMS event could not be turned into outputs. Always permanent (a retry gives the same
-/// answer): the router dead-letters the event.
+/// answer): the dispatcher dead-letters the event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SmsError {
     #[error("{0}")]

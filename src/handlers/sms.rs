@@ -10,8 +10,7 @@
 use crate::events::sms::{
     SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
-use crate::events::{AcsEvent, Envelope, Sensitive};
-use crate::handlers::dispatch::EventModule;
+use crate::events::{Envelope, Sensitive};
 use crate::host::outputs::time_keys;
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
@@ -135,7 +134,7 @@ impl SmsModule {
 
     /// `SMSReceived`: the `smsMessages` row, then either the keyword's history row, reply and
     /// sync request, or the `smsInbox` message.
-    fn received(
+    pub fn received(
         &self,
         envelope: &Envelope,
         data: &SmsReceivedEventData,
@@ -237,7 +236,7 @@ impl SmsModule {
 
     /// `SMSDeliveryReportReceived`: one `smsDeliveryReports` row, plus an `smsDeliveryFailures`
     /// message when the text was not delivered.
-    fn delivery_report(
+    pub fn delivery_report(
         &self,
         envelope: &Envelope,
         data: &SmsDeliveryReportReceivedEventData,
@@ -308,18 +307,6 @@ pub fn report_row_key(data: &SmsDeliveryReportReceivedEventData) -> String {
         time_keys::sortable(data.received_timestamp),
         data.delivery_status.as_str()
     )
-}
-
-impl EventModule for SmsModule {
-    type Error = SmsError;
-
-    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, SmsError> {
-        match event {
-            AcsEvent::SmsReceived(data) => self.received(envelope, data),
-            AcsEvent::SmsDeliveryReportReceived(data) => self.delivery_report(envelope, data),
-            _ => Ok(Vec::new()),
-        }
-    }
 }
 
 #[cfg(test)]

@@ -27,8 +27,18 @@
 use serde_json::{Map, Value};
 
 use crate::events::chat::ChatRetentionPolicy;
-use crate::events::{AcsEvent, Envelope, Int64, Timestamp, UserMap};
-use crate::handlers::dispatch::EventModule;
+use crate::events::chat::{
+    ChatMemberAddedToThreadWithUserEventData, ChatMemberRemovedFromThreadWithUserEventData,
+    ChatMessageDeletedEventData, ChatMessageDeletedInThreadEventData, ChatMessageEditedEventData,
+    ChatMessageEditedInThreadEventData, ChatMessageReceivedEventData,
+    ChatMessageReceivedInThreadEventData, ChatParticipantAddedToThreadEventData,
+    ChatParticipantAddedToThreadWithUserEventData, ChatParticipantRemovedFromThreadEventData,
+    ChatParticipantRemovedFromThreadWithUserEventData, ChatThreadCreatedEventData,
+    ChatThreadCreatedWithUserEventData, ChatThreadDeletedEventData,
+    ChatThreadPropertiesUpdatedEventData, ChatThreadPropertiesUpdatedPerUserEventData,
+    ChatThreadWithUserDeletedEventData,
+};
+use crate::events::{Int64, Timestamp, UserMap};
 use crate::host::outputs::{Output, OutputError, TableEntity};
 use crate::settings::{Settings, SettingsError};
 
@@ -162,64 +172,112 @@ macro_rules! participant_change {
     };
 }
 
-impl EventModule for ChatModule {
-    type Error = ChatError;
+/// Declares [`ChatEvent`]: one variant per chat event type the handler stores, named as the
+/// [`AcsEvent`](crate::events::AcsEvent) variant it comes from.
+macro_rules! chat_events {
+    ($($variant:ident($data:ident),)+) => {
+        /// A chat event the chat handler stores, borrowed from the
+        /// [`AcsEvent`](crate::events::AcsEvent) it arrived as (same variant names). The
+        /// dispatcher builds it ([`crate::handlers::dispatch`]); typing indicators and bot
+        /// commands are acknowledged there and have no variant here.
+        #[derive(Debug, Clone, Copy)]
+        pub enum ChatEvent<'a> {
+            $(
+                #[doc = concat!("`Microsoft.Communication.", stringify!($variant), "`")]
+                $variant(&'a $data),
+            )+
+        }
 
-    /// The envelope is deliberately unused: its id, time and subject differ between the copies
-    /// of one change, and rows must not.
-    fn handle(&self, _envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, ChatError> {
+        impl ChatEvent<'_> {
+            /// The type's short name, as [`AcsEvent::kind`](crate::events::AcsEvent::kind)
+            /// gives it (the `Event` property of every row).
+            pub fn kind(self) -> &'static str {
+                match self {
+                    $(ChatEvent::$variant(_) => stringify!($variant),)+
+                }
+            }
+        }
+    };
+}
+
+chat_events! {
+    ChatMessageReceived(ChatMessageReceivedEventData),
+    ChatMessageReceivedInThread(ChatMessageReceivedInThreadEventData),
+    ChatMessageEdited(ChatMessageEditedEventData),
+    ChatMessageEditedInThread(ChatMessageEditedInThreadEventData),
+    ChatMessageDeleted(ChatMessageDeletedEventData),
+    ChatMessageDeletedInThread(ChatMessageDeletedInThreadEventData),
+    ChatThreadCreatedWithUser(ChatThreadCreatedWithUserEventData),
+    ChatThreadCreated(ChatThreadCreatedEventData),
+    ChatThreadPropertiesUpdatedPerUser(ChatThreadPropertiesUpdatedPerUserEventData),
+    ChatThreadPropertiesUpdated(ChatThreadPropertiesUpdatedEventData),
+    ChatThreadWithUserDeleted(ChatThreadWithUserDeletedEventData),
+    ChatThreadDeleted(ChatThreadDeletedEventData),
+    ChatParticipantAddedToThreadWithUser(ChatParticipantAddedToThreadWithUserEventData),
+    ChatThreadParticipantAdded(ChatParticipantAddedToThreadEventData),
+    ChatParticipantRemovedFromThreadWithUser(ChatParticipantRemovedFromThreadWithUserEventData),
+    ChatThreadParticipantRemoved(ChatParticipantRemovedFromThreadEventData),
+    ChatMemberAddedToThreadWithUser(ChatMemberAddedToThreadWithUserEventData),
+    ChatMemberRemovedFromThreadWithUser(ChatMemberRemovedFromThreadWithUserEventData),
+}
+
+impl ChatModule {
+    /// The rows (and the notification) for one chat event. It gets no envelope, deliberately:
+    /// the envelope's id, time and subject differ between the copies of one change, and rows
+    /// must not.
+    pub fn handle(&self, event: ChatEvent<'_>) -> Result<Vec<Output>, ChatError> {
         use MessageState::{Deleted, Edited, Received};
         let kind = event.kind();
         match event {
-            AcsEvent::ChatMessageReceived(d) => {
+            ChatEvent::ChatMessageReceived(d) => {
                 let body = Some(d.message_body.as_str());
                 let row = message_version!(d, kind, Received, body, d.metadata.as_ref(), None);
                 let mut outputs = vec![row.output()?];
                 outputs.extend(self.notification(kind, d)?);
                 Ok(outputs)
             }
-            AcsEvent::ChatMessageReceivedInThread(d) => {
+            ChatEvent::ChatMessageReceivedInThread(d) => {
                 let body = Some(d.message_body.as_str());
                 let row = message_version!(d, kind, Received, body, d.metadata.as_ref(), None);
                 Ok(vec![row.output()?])
             }
-            AcsEvent::ChatMessageEdited(d) => {
+            ChatEvent::ChatMessageEdited(d) => {
                 let body = d.message_body.as_ref().map(|b| b.as_str());
                 let at = Some(&d.edit_time);
                 let row = message_version!(d, kind, Edited, body, d.metadata.as_ref(), at);
                 Ok(vec![row.output()?])
             }
-            AcsEvent::ChatMessageEditedInThread(d) => {
+            ChatEvent::ChatMessageEditedInThread(d) => {
                 let body = d.message_body.as_ref().map(|b| b.as_str());
                 let at = Some(&d.edit_time);
                 let row = message_version!(d, kind, Edited, body, d.metadata.as_ref(), at);
                 Ok(vec![row.output()?])
             }
-            AcsEvent::ChatMessageDeleted(d) => {
+            ChatEvent::ChatMessageDeleted(d) => {
                 let row = message_version!(d, kind, Deleted, None, None, Some(&d.delete_time));
                 Ok(vec![row.output()?])
             }
-            AcsEvent::ChatMessageDeletedInThread(d) => {
+            ChatEvent::ChatMessageDeletedInThread(d) => {
                 let row = message_version!(d, kind, Deleted, None, None, Some(&d.delete_time));
                 Ok(vec![row.output()?])
             }
-            AcsEvent::ChatThreadCreatedWithUser(d) => {
+            ChatEvent::ChatThreadCreatedWithUser(d) => {
                 let thread = thread_version!(kind, d, Created, created_by_raw_id, create_time);
                 thread_created(&thread, &d.participants, &d.members)
             }
-            AcsEvent::ChatThreadCreated(d) => {
+            ChatEvent::ChatThreadCreated(d) => {
                 let thread = thread_version!(kind, d, Created, created_by_raw_id, create_time);
                 thread_created(&thread, &d.participants, &d.members)
             }
-            AcsEvent::ChatThreadPropertiesUpdatedPerUser(d) => {
+            ChatEvent::ChatThreadPropertiesUpdatedPerUser(d) => {
                 let thread = thread_version!(kind, d, Updated, edited_by_raw_id, edit_time);
                 Ok(vec![thread.output()?])
             }
-            AcsEvent::ChatThreadPropertiesUpdated(d) => {
+            ChatEvent::ChatThreadPropertiesUpdated(d) => {
                 let thread = thread_version!(kind, d, Updated, edited_by_raw_id, edit_time);
                 Ok(vec![thread.output()?])
             }
-            AcsEvent::ChatThreadWithUserDeleted(d) => {
+            ChatEvent::ChatThreadWithUserDeleted(d) => {
                 let thread = ThreadVersion::deleted(
                     kind,
                     &d.thread_id,
@@ -230,7 +288,7 @@ impl EventModule for ChatModule {
                 );
                 Ok(vec![thread.output()?])
             }
-            AcsEvent::ChatThreadDeleted(d) => {
+            ChatEvent::ChatThreadDeleted(d) => {
                 // `reason` exists only in the per-thread event; storing it would make the two
                 // copies of one deletion differ, so it is not stored.
                 let thread = ThreadVersion::deleted(
@@ -243,35 +301,35 @@ impl EventModule for ChatModule {
                 );
                 Ok(vec![thread.output()?])
             }
-            AcsEvent::ChatParticipantAddedToThreadWithUser(d) => participant_change!(
+            ChatEvent::ChatParticipantAddedToThreadWithUser(d) => participant_change!(
                 kind,
                 d,
                 participant_added,
                 MemberState::Added,
                 added_by_raw_id
             ),
-            AcsEvent::ChatThreadParticipantAdded(d) => participant_change!(
+            ChatEvent::ChatThreadParticipantAdded(d) => participant_change!(
                 kind,
                 d,
                 participant_added,
                 MemberState::Added,
                 added_by_raw_id
             ),
-            AcsEvent::ChatParticipantRemovedFromThreadWithUser(d) => participant_change!(
+            ChatEvent::ChatParticipantRemovedFromThreadWithUser(d) => participant_change!(
                 kind,
                 d,
                 participant_removed,
                 MemberState::Removed,
                 removed_by_raw_id
             ),
-            AcsEvent::ChatThreadParticipantRemoved(d) => participant_change!(
+            ChatEvent::ChatThreadParticipantRemoved(d) => participant_change!(
                 kind,
                 d,
                 participant_removed,
                 MemberState::Removed,
                 removed_by_raw_id
             ),
-            AcsEvent::ChatMemberAddedToThreadWithUser(d) => {
+            ChatEvent::ChatMemberAddedToThreadWithUser(d) => {
                 let change = MemberChange::legacy(
                     kind,
                     &d.thread_id,
@@ -283,7 +341,7 @@ impl EventModule for ChatModule {
                 );
                 Ok(vec![change.output()?])
             }
-            AcsEvent::ChatMemberRemovedFromThreadWithUser(d) => {
+            ChatEvent::ChatMemberRemovedFromThreadWithUser(d) => {
                 let change = MemberChange::legacy(
                     kind,
                     &d.thread_id,
@@ -295,8 +353,6 @@ impl EventModule for ChatModule {
                 );
                 Ok(vec![change.output()?])
             }
-            // Typing indicators, bot commands and non-chat events are not ours to store.
-            _ => Ok(Vec::new()),
         }
     }
 }

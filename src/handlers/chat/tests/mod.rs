@@ -10,17 +10,23 @@ use std::collections::BTreeMap;
 use super::messages::preview;
 use super::*;
 use crate::events::parse_delivery;
+use crate::handlers::dispatch::Owner;
 use serde_json::json;
 
 // -- helpers ------------------------------------------------------------------------------
 
-/// Parses one Event Grid event (as JSON) and runs it through `module`.
+/// Parses one Event Grid event (as JSON) and runs it through `module` if the dispatcher gives
+/// it to the chat handler (nothing otherwise).
 fn run_with(module: &ChatModule, event: &Value) -> Result<Vec<Output>, ChatError> {
     let body = serde_json::to_vec(event).unwrap();
     let mut delivery = parse_delivery(&body).unwrap();
     let parsed = delivery.remove(0).unwrap();
     let data = parsed.data.as_ref().unwrap_or_else(|e| panic!("{e}"));
-    module.handle(&parsed.envelope, data)
+    // Through the dispatcher's routing decision, as in production.
+    match Owner::of(data) {
+        Owner::Chat(event) => module.handle(event),
+        _ => Ok(Vec::new()),
+    }
 }
 
 fn run(event: &Value) -> Vec<Output> {

@@ -30,9 +30,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::events::Timestamp;
-use crate::handlers::sms::MAX_MESSAGE_CHARS;
 use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::messaging::keywords::SMS_SETTINGS;
 use crate::messaging::opt_out::{self, HistoryRow, OptOutState, Recorded};
 use crate::messaging::outbox::{OutboxKind, OutboxMessage};
 use crate::messaging::phone::{mask_digits, PhoneError, SmsAddress, E164};
@@ -43,6 +43,8 @@ use crate::sms_sender::acs_client::{
 
 /// The function folder (and URL path).
 pub const SMS_SENDER_FUNCTION: &str = "SmsSender";
+/// Longest text ACS accepts in one send request (the SMS handler's replies obey the same rule).
+const MAX_MESSAGE_CHARS: usize = SMS_SETTINGS.max_reply_chars;
 /// The queue trigger binding in `SmsSender/function.json`.
 pub const OUTBOX_BINDING: &str = "outboxItem";
 /// The table input binding: the newest row of the `SmsOptOuts` partition `{from}|{to}`.

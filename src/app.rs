@@ -53,7 +53,7 @@ pub struct App {
     /// `WhatsAppSender`: the same lazily built client, for Advanced Messaging.
     whatsapp_sender: WhatsAppSender,
     /// Debug builds only: the function whose invocation panics outside every guard (see
-    /// [`crate::handlers::dispatch::DEBUG_PANIC_SETTING`]), to test the server's last line of defence.
+    /// [`crate::settings::names::HANDLER_DEBUG_PANIC`]), to test the server's last line of defence.
     #[cfg(debug_assertions)]
     panic_on_function: Option<String>,
 }
@@ -68,7 +68,7 @@ impl App {
             whatsapp_sender: WhatsAppSender::from_settings(settings)?,
             #[cfg(debug_assertions)]
             panic_on_function: settings
-                .get(crate::handlers::dispatch::DEBUG_PANIC_SETTING)
+                .get(crate::settings::names::HANDLER_DEBUG_PANIC)
                 .and_then(|v| v.strip_prefix("invoke:"))
                 .map(str::to_owned),
         })
@@ -96,7 +96,7 @@ impl App {
         if self.panic_on_function.as_deref() == Some(function) {
             panic!(
                 "{}: deliberate panic outside the dispatcher",
-                crate::handlers::dispatch::DEBUG_PANIC_SETTING
+                crate::settings::names::HANDLER_DEBUG_PANIC
             );
         }
         let outcome = match function {

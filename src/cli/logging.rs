@@ -11,7 +11,7 @@ use crate::logtext::LineSafe;
 /// may name a level (`debug`, `warn`, …); default `info`. Every record is written through
 /// [`LineSafe`], so text from outside in a field or message cannot break it into forged lines.
 pub fn init_tracing(serve: bool) {
-    let setting = std::env::var("RUST_LOG").ok();
+    let setting = std::env::var(crate::settings::names::RUST_LOG).ok();
     let (level, ignored) = level_of(setting.as_deref());
     let stderr = || LineSafe(std::io::stderr());
     let stdout = || LineSafe(std::io::stdout());

@@ -27,6 +27,7 @@ use crate::handlers::whatsapp::WhatsAppModule;
 use crate::host::outputs::{Output, QueueBinding};
 use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
+use crate::settings::names::{ACS_EVENT_FILTER, HANDLER_DEBUG_PANIC};
 use crate::settings::{Settings, SettingsError};
 
 /// Where an event went.
@@ -109,17 +110,6 @@ struct DeadLetter<'a> {
     event: &'a str,
 }
 
-/// The app setting holding an Event Grid subscription filter (same JSON as the subscription's
-/// `filter`): events outside it are acknowledged and logged, without outputs. Useful when one
-/// subscription feeds several handlers, or to switch a family off without redeploying Azure.
-pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
-
-/// A test hook compiled into debug builds only: `route:<event type>` makes the dispatcher panic
-/// inside its guard when it routes an event of that type, as a module bug would; `invoke:<name>`
-/// makes [`crate::app::App::invoke`] panic for that function, outside every guard. Release
-/// builds do not read it.
-pub const DEBUG_PANIC_SETTING: &str = "HANDLER_DEBUG_PANIC";
-
 /// Routes typed events to the SMS, chat, e-mail and WhatsApp modules.
 pub struct Dispatcher {
     sms: SmsModule,
@@ -135,10 +125,10 @@ impl Dispatcher {
     /// Builds the modules and the optional event filter from the app settings.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let filter = settings
-            .text(EVENT_FILTER_SETTING)?
+            .text(ACS_EVENT_FILTER)?
             .map(|json| {
                 Filter::parse(json).map_err(|e| SettingsError {
-                    name: EVENT_FILTER_SETTING,
+                    name: ACS_EVENT_FILTER,
                     problem: e.to_string(),
                 })
             })
@@ -151,7 +141,7 @@ impl Dispatcher {
             filter,
             #[cfg(debug_assertions)]
             panic_on_type: settings
-                .get(DEBUG_PANIC_SETTING)
+                .get(HANDLER_DEBUG_PANIC)
                 .and_then(|v| v.strip_prefix("route:"))
                 .map(str::to_owned),
         })
@@ -300,7 +290,7 @@ impl Dispatcher {
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case(&envelope.event_type))
         {
-            panic!("{DEBUG_PANIC_SETTING}: deliberate panic while routing");
+            panic!("{HANDLER_DEBUG_PANIC}: deliberate panic while routing");
         }
         fn text(error: impl std::fmt::Display) -> String {
             error.to_string()

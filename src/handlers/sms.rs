@@ -22,15 +22,6 @@ use crate::messaging::opt_out::{self, OptOutKeyError, SyncRequest};
 use crate::messaging::outbox::{repeatability_id, OutboxKind, OutboxMessage};
 use crate::messaging::phone::{PhoneError, SmsAddress};
 
-/// App setting: `false` turns keyword handling off (every text then goes to `smsInbox`).
-pub const SETTING_KEYWORDS_ENABLED: &str = SMS_SETTINGS.enabled;
-/// App setting: the reply to an opt-out keyword.
-pub const SETTING_REPLY_OPT_OUT: &str = SMS_SETTINGS.reply_opt_out;
-/// App setting: the reply to an opt-in keyword.
-pub const SETTING_REPLY_OPT_IN: &str = SMS_SETTINGS.reply_opt_in;
-/// App setting: the reply to a help keyword.
-pub const SETTING_REPLY_HELP: &str = SMS_SETTINGS.reply_help;
-
 /// Default reply to STOP and its synonyms.
 pub const DEFAULT_REPLY_OPT_OUT: &str = SMS_SETTINGS.default_replies[0];
 /// Default reply to START and its synonyms.
@@ -312,29 +303,30 @@ pub fn report_row_key(data: &SmsDeliveryReportReceivedEventData) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::names::{SMS_KEYWORDS_ENABLED, SMS_REPLY_HELP, SMS_REPLY_OPT_OUT};
 
     #[test]
     fn settings_configure_replies_and_keywords() {
         let module = SmsModule::from_settings(&Settings::default()).unwrap();
         assert_eq!(module, SmsModule::default());
         let settings = Settings::from_pairs([
-            (SETTING_KEYWORDS_ENABLED, "off"),
-            (SETTING_REPLY_HELP, "  Call us.  "),
+            (SMS_KEYWORDS_ENABLED, "off"),
+            (SMS_REPLY_HELP, "  Call us.  "),
         ]);
         let module = SmsModule::from_settings(&settings).unwrap();
         assert!(!module.keywords_enabled());
         assert_eq!(module.replies().help, "Call us.");
         assert_eq!(module.replies().opt_out, DEFAULT_REPLY_OPT_OUT);
 
-        let bad = Settings::from_pairs([(SETTING_KEYWORDS_ENABLED, "sometimes")]);
+        let bad = Settings::from_pairs([(SMS_KEYWORDS_ENABLED, "sometimes")]);
         assert_eq!(
             SmsModule::from_settings(&bad).unwrap_err().name,
-            SETTING_KEYWORDS_ENABLED
+            SMS_KEYWORDS_ENABLED
         );
         let long = "x".repeat(MAX_MESSAGE_CHARS + 1);
-        let bad = Settings::from_pairs([(SETTING_REPLY_OPT_OUT, long.as_str())]);
+        let bad = Settings::from_pairs([(SMS_REPLY_OPT_OUT, long.as_str())]);
         let err = SmsModule::from_settings(&bad).unwrap_err();
-        assert_eq!(err.name, SETTING_REPLY_OPT_OUT);
+        assert_eq!(err.name, SMS_REPLY_OPT_OUT);
         assert!(err.problem.contains("2049"), "{err}");
     }
 

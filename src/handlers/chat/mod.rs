@@ -40,6 +40,7 @@ use crate::events::chat::{
 };
 use crate::events::{Int64, Timestamp, UserMap};
 use crate::host::outputs::{Output, OutputError, TableEntity};
+use crate::settings::names::CHAT_NOTIFICATION_PREVIEW_LENGTH;
 use crate::settings::{Settings, SettingsError};
 
 mod members;
@@ -52,10 +53,7 @@ use members::{MemberChange, MemberState};
 use messages::{MessageState, MessageVersion};
 use threads::{thread_created, ThreadState, ThreadVersion};
 
-/// App setting: how many characters of a message a notification previews (0 = no preview).
-pub const PREVIEW_LENGTH_SETTING: &str = "CHAT_NOTIFICATION_PREVIEW_LENGTH";
-
-/// Preview length when [`PREVIEW_LENGTH_SETTING`] is unset.
+/// Preview length when [`CHAT_NOTIFICATION_PREVIEW_LENGTH`] is unset.
 pub const DEFAULT_PREVIEW_LENGTH: usize = 100;
 
 /// Builds a [`MessageVersion`] from any message event data (they share field names).
@@ -121,10 +119,11 @@ impl Default for ChatModule {
 }
 
 impl ChatModule {
-    /// Reads the module's app settings ([`PREVIEW_LENGTH_SETTING`]).
+    /// Reads the module's app settings ([`CHAT_NOTIFICATION_PREVIEW_LENGTH`]).
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         Ok(ChatModule {
-            preview_length: settings.number(PREVIEW_LENGTH_SETTING, DEFAULT_PREVIEW_LENGTH)?,
+            preview_length: settings
+                .number(CHAT_NOTIFICATION_PREVIEW_LENGTH, DEFAULT_PREVIEW_LENGTH)?,
         })
     }
 

@@ -196,8 +196,11 @@ fn previews_count_characters_and_zero_turns_them_off() {
     assert_eq!(preview("anything", 0), None);
 
     let body = "Grüße aus Köln 🎉🎉🎉 und mehr";
-    let module =
-        ChatModule::from_settings(&Settings::from_pairs([(PREVIEW_LENGTH_SETTING, "16")])).unwrap();
+    let module = ChatModule::from_settings(&Settings::from_pairs([(
+        CHAT_NOTIFICATION_PREVIEW_LENGTH,
+        "16",
+    )]))
+    .unwrap();
     let out = run_with(
         &module,
         &eg("ChatMessageReceived", "p", received_for(&user(2), body)),
@@ -208,8 +211,11 @@ fn previews_count_characters_and_zero_turns_them_off() {
         "Grüße aus Köln 🎉"
     );
 
-    let off =
-        ChatModule::from_settings(&Settings::from_pairs([(PREVIEW_LENGTH_SETTING, "0")])).unwrap();
+    let off = ChatModule::from_settings(&Settings::from_pairs([(
+        CHAT_NOTIFICATION_PREVIEW_LENGTH,
+        "0",
+    )]))
+    .unwrap();
     let out = run_with(
         &off,
         &eg("ChatMessageReceived", "p", received_for(&user(2), body)),
@@ -230,9 +236,9 @@ fn the_preview_setting_is_read_and_checked() {
             .preview_length(),
         100
     );
-    let s = Settings::from_pairs([(PREVIEW_LENGTH_SETTING, " 42 ")]);
+    let s = Settings::from_pairs([(CHAT_NOTIFICATION_PREVIEW_LENGTH, " 42 ")]);
     assert_eq!(ChatModule::from_settings(&s).unwrap().preview_length(), 42);
-    let bad = Settings::from_pairs([(PREVIEW_LENGTH_SETTING, "-1")]);
+    let bad = Settings::from_pairs([(CHAT_NOTIFICATION_PREVIEW_LENGTH, "-1")]);
     let err = ChatModule::from_settings(&bad).unwrap_err();
-    assert_eq!(err.name, PREVIEW_LENGTH_SETTING);
+    assert_eq!(err.name, CHAT_NOTIFICATION_PREVIEW_LENGTH);
 }

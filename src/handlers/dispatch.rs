@@ -1,11 +1,11 @@
-//! The dispatcher: the one place that knows which business module owns which event type, and what
+//! The dispatcher: the one place that knows which handler owns which event type, and what
 //! happens to everything else.
 //!
 //! Policy (never lose an event, never turn poison into retries):
-//! - known type, valid data: the owning module's outputs;
-//! - a type no module owns: acknowledged, no outputs;
+//! - known type, valid data: the owning handler's outputs;
+//! - a type no handler owns: acknowledged, no outputs;
 //! - an unknown type: acknowledged, no outputs, one log line naming the type;
-//! - an event that is not an event, data that does not fit its type, or a module that cannot
+//! - an event that is not an event, data that does not fit its type, or a handler that cannot
 //!   process it: the raw event goes to the `deadLetter` queue with the reason, and the invocation
 //!   still succeeds.
 
@@ -37,7 +37,7 @@ pub enum Route {
     Chat,
     Email,
     WhatsApp,
-    /// A known type no module handles (calling, Job Router, …).
+    /// A known type no handler stores (calling, Job Router, …).
     Acknowledged,
     /// A type this version does not know.
     Unknown,
@@ -82,9 +82,9 @@ pub enum DeadLetterReason {
     InvalidEvent,
     /// A known type whose data (or time) does not fit.
     InvalidData,
-    /// The owning module refused it (a permanent fault, e.g. a key over 1 KiB).
+    /// The owning handler refused it (a permanent fault, e.g. a key over 1 KiB).
     ProcessingFailed,
-    /// A bug: the module panicked on it. Logged at error level; the rest of the invocation goes
+    /// A bug: the handler panicked on it. Logged at error level; the rest of the invocation goes
     /// on.
     InternalError,
 }
@@ -110,7 +110,7 @@ struct DeadLetter<'a> {
     event: &'a str,
 }
 
-/// Routes typed events to the SMS, chat, e-mail and WhatsApp modules.
+/// Routes typed events to the SMS, chat, e-mail and WhatsApp handlers.
 pub struct Dispatcher {
     sms: SmsModule,
     chat: ChatModule,
@@ -122,7 +122,7 @@ pub struct Dispatcher {
 }
 
 impl Dispatcher {
-    /// Builds the modules and the optional event filter from the app settings.
+    /// Builds the handlers and the optional event filter from the app settings.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let filter = settings
             .text(ACS_EVENT_FILTER)?
@@ -217,7 +217,7 @@ impl Dispatcher {
         };
         let owner = Owner::of(acs);
         let route = owner.route();
-        // The last line of defence: a bug in a module costs that one event (dead-lettered as
+        // The last line of defence: a bug in a handler costs that one event (dead-lettered as
         // internalError), not the invocation, and never the connection.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.dispatch(envelope, owner)

@@ -23,11 +23,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use acs_event_handler::app::App;
+use acs_event_handler::handlers::dispatch::Dispatcher;
 use acs_event_handler::host::outputs::dedupe;
 use acs_event_handler::host::protocol::{InvocationResult, StringTrigger};
 use acs_event_handler::host::server::routes;
 use acs_event_handler::host::triggers::{message_events_in_text, EVENT_HUB_BINDING};
-use acs_event_handler::router::Router;
 use acs_event_handler::settings::Settings;
 use criterion::{black_box, Criterion, Throughput};
 use serde_json::Value;
@@ -120,7 +120,7 @@ fn benches(c: &mut Criterion) {
     let app = Arc::new(App::new(&Settings::default()).expect("settings"));
     let filter = routes(app);
     let events = batch::distinct_events(root, 500);
-    let router = Router::from_settings(&Settings::default()).expect("settings");
+    let dispatcher = Dispatcher::from_settings(&Settings::default()).expect("settings");
     // The steps of an invocation, cumulatively: decoding the trigger value into events, then
     // routing them (business logic and building outputs), then dropping repeated outputs, then
     // writing the reply. The full invocation adds the HTTP filter.
@@ -133,7 +133,7 @@ fn benches(c: &mut Criterion) {
         }
         let mut result = InvocationResult::default();
         for event in delivery {
-            router.route(event, &mut result);
+            dispatcher.route(event, &mut result);
         }
         if upto >= 2 {
             dedupe(&mut result.outputs);

@@ -9,15 +9,15 @@ use std::sync::Arc;
 
 use acs_event_handler::app::App;
 use acs_event_handler::events::parse_delivery;
+use acs_event_handler::handlers::dispatch::Dispatcher;
 use acs_event_handler::host::protocol::InvocationResult;
 use acs_event_handler::host::server::routes;
-use acs_event_handler::router::Router;
 use acs_event_handler::settings::Settings;
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 
 fn steps(c: &mut Criterion) {
     let settings = Settings::default();
-    let router = Router::from_settings(&settings).unwrap();
+    let dispatcher = Dispatcher::from_settings(&settings).unwrap();
     for (family, samples) in common::family_samples() {
         let mut group = c.benchmark_group(format!("step/{family}"));
         group.throughput(Throughput::Elements(samples.len() as u64));
@@ -36,7 +36,7 @@ fn steps(c: &mut Criterion) {
             b.iter(|| {
                 for event in &parsed {
                     let mut result = InvocationResult::default();
-                    black_box(router.route(event.clone(), &mut result));
+                    black_box(dispatcher.route(event.clone(), &mut result));
                     black_box(result);
                 }
             })
@@ -45,7 +45,7 @@ fn steps(c: &mut Criterion) {
             .iter()
             .map(|event| {
                 let mut result = InvocationResult::default();
-                router.route(event.clone(), &mut result);
+                dispatcher.route(event.clone(), &mut result);
                 result
             })
             .collect();

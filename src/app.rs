@@ -1,10 +1,11 @@
-//! The application: settings, the router, and one entry point per Azure Function. Both the HTTP
+//! The application: settings, the dispatcher, and one entry point per Azure Function. Both the HTTP
 //! server and `handler replay` call [`App::invoke`], so a replayed event takes exactly the path of
 //! a live invocation.
 
 use std::collections::HashMap;
 
 use crate::events::Delivery;
+use crate::handlers::dispatch::Dispatcher;
 use crate::host::outputs::{dedupe, RawArchive, RawEventPointer};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
 use crate::host::triggers::{
@@ -12,7 +13,6 @@ use crate::host::triggers::{
     SERVICE_BUS_FUNCTION,
 };
 use crate::logtext::clip as clip_text;
-use crate::router::Router;
 use crate::settings::{Settings, SettingsError};
 use crate::sms_sender::opt_out_sync::{SmsOptOutSync, SMS_OPT_OUT_SYNC_FUNCTION};
 use crate::sms_sender::{SmsSender, SMS_SENDER_FUNCTION};
@@ -44,7 +44,7 @@ impl Reply {
 
 /// Everything an invocation needs, built once at start-up.
 pub struct App {
-    router: Router,
+    dispatcher: Dispatcher,
     /// `SmsSender`: its ACS client is built on its first invocation, not here, so start-up
     /// stays fast and a missing connection string does not stop the Event Grid function.
     sms_sender: SmsSender,
@@ -53,7 +53,7 @@ pub struct App {
     /// `WhatsAppSender`: the same lazily built client, for Advanced Messaging.
     whatsapp_sender: WhatsAppSender,
     /// Debug builds only: the function whose invocation panics outside every guard (see
-    /// [`crate::router::DEBUG_PANIC_SETTING`]), to test the server's last line of defence.
+    /// [`crate::settings::names::HANDLER_DEBUG_PANIC`]), to test the server's last line of defence.
     #[cfg(debug_assertions)]
     panic_on_function: Option<String>,
 }
@@ -62,13 +62,13 @@ impl App {
     /// Builds the app from its settings; a malformed setting is an error at start-up.
     pub fn new(settings: &Settings) -> Result<Self, SettingsError> {
         Ok(App {
-            router: Router::from_settings(settings)?,
+            dispatcher: Dispatcher::from_settings(settings)?,
             sms_sender: SmsSender::from_settings(settings)?,
             sms_opt_out_sync: SmsOptOutSync::from_settings(settings)?,
             whatsapp_sender: WhatsAppSender::from_settings(settings)?,
             #[cfg(debug_assertions)]
             panic_on_function: settings
-                .get(crate::router::DEBUG_PANIC_SETTING)
+                .get(crate::settings::names::HANDLER_DEBUG_PANIC)
                 .and_then(|v| v.strip_prefix("invoke:"))
                 .map(str::to_owned),
         })
@@ -95,8 +95,8 @@ impl App {
         #[cfg(debug_assertions)]
         if self.panic_on_function.as_deref() == Some(function) {
             panic!(
-                "{}: deliberate panic outside the router",
-                crate::router::DEBUG_PANIC_SETTING
+                "{}: deliberate panic outside the dispatcher",
+                crate::settings::names::HANDLER_DEBUG_PANIC
             );
         }
         let outcome = match function {
@@ -114,7 +114,7 @@ impl App {
         }
     }
 
-    /// `EventGridTrigger`: every event of the trigger value through the router.
+    /// `EventGridTrigger`: every event of the trigger value through the dispatcher.
     fn event_grid(&self, body: &[u8]) -> Result<InvocationResult, ProtocolError> {
         let data = InvocationData::parse(body)?;
         let events = protocol::trigger_events(data.get(protocol::EVENT_GRID_BINDING)?)?;
@@ -123,7 +123,7 @@ impl App {
             ..InvocationResult::default()
         };
         for event in events {
-            let route = self.router.route(event, &mut result);
+            let route = self.dispatcher.route(event, &mut result);
             tracing::debug!(route = route.as_str(), "event routed");
         }
         Ok(result)
@@ -131,10 +131,10 @@ impl App {
 }
 
 impl App {
-    /// `EventHubTrigger` and `ServiceBusTrigger`: the same router as `EventGridTrigger`, over
+    /// `EventHubTrigger` and `ServiceBusTrigger`: the same dispatcher as `EventGridTrigger`, over
     /// every event of the trigger value, and one reply for all of them.
     ///
-    /// Per event the policy is the router's (poison is dead-lettered and the batch goes on). An
+    /// Per event the policy is the dispatcher's (poison is dead-lettered and the batch goes on). An
     /// event that is byte for byte an earlier one of the batch (a redelivery that landed in the
     /// same batch) is skipped, and an output that several events produce (the per-recipient
     /// copies of a chat message) is written once ([`dedupe`]). Nothing here does I/O, so the
@@ -189,7 +189,7 @@ impl App {
                 ));
                 continue;
             }
-            let route = self.router.route(event, &mut result);
+            let route = self.dispatcher.route(event, &mut result);
             tracing::debug!(route = route.as_str(), "event routed");
         }
         let dropped = dedupe(&mut result.outputs);

@@ -995,7 +995,7 @@ fn prefix_compatible(pattern: &str, prefix: &str, case_sensitive: bool) -> bool 
 }
 
 /// A raw event the filter could not be evaluated on (a compared value nested deeper than the
-/// JSON reader's limit, or text that is not JSON). The router processes such an event: dropping
+/// JSON reader's limit, or text that is not JSON). The dispatcher processes such an event: dropping
 /// it would lose an event Event Grid did deliver.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the event cannot be evaluated against the filter: {0}")]

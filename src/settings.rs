@@ -5,6 +5,100 @@
 
 use std::collections::HashMap;
 
+/// Every app setting the handler reads, in one place and under one naming scheme: each constant
+/// is named like the variable it holds. The README's "App settings" table and
+/// `local.settings.json.example` list every name in [`names::ALL`] (a test checks both).
+pub mod names {
+    /// An Event Grid subscription filter (JSON); events outside it are acknowledged and logged,
+    /// without outputs (`handlers::dispatch`).
+    pub const ACS_EVENT_FILTER: &str = "ACS_EVENT_FILTER";
+    /// The ACS connection string the sender functions use (`endpoint=…;accesskey=…`).
+    pub const ACS_CONNECTION_STRING: &str = "ACS_CONNECTION_STRING";
+    /// How many characters of a message a chat notification previews (0 = no preview).
+    pub const CHAT_NOTIFICATION_PREVIEW_LENGTH: &str = "CHAT_NOTIFICATION_PREVIEW_LENGTH";
+    /// How long a request head may take to arrive, in ms.
+    pub const HANDLER_HEADER_TIMEOUT_MS: &str = "HANDLER_HEADER_TIMEOUT_MS";
+    /// How long a request body may take to arrive after its head, in ms.
+    pub const HANDLER_BODY_TIMEOUT_MS: &str = "HANDLER_BODY_TIMEOUT_MS";
+    /// After SIGTERM, how long invocations in flight may take, in ms.
+    pub const HANDLER_SHUTDOWN_DEADLINE_MS: &str = "HANDLER_SHUTDOWN_DEADLINE_MS";
+    /// `false` turns SMS keyword handling off (every text then goes to `smsInbox`).
+    pub const SMS_KEYWORDS_ENABLED: &str = "SMS_KEYWORDS_ENABLED";
+    /// More SMS opt-out words.
+    pub const SMS_OPT_OUT_KEYWORDS: &str = "SMS_OPT_OUT_KEYWORDS";
+    /// More SMS opt-in words.
+    pub const SMS_OPT_IN_KEYWORDS: &str = "SMS_OPT_IN_KEYWORDS";
+    /// More SMS help words.
+    pub const SMS_HELP_KEYWORDS: &str = "SMS_HELP_KEYWORDS";
+    /// The reply to an SMS opt-out keyword.
+    pub const SMS_REPLY_OPT_OUT: &str = "SMS_REPLY_OPT_OUT";
+    /// The reply to an SMS opt-in keyword.
+    pub const SMS_REPLY_OPT_IN: &str = "SMS_REPLY_OPT_IN";
+    /// The reply to an SMS help keyword.
+    pub const SMS_REPLY_HELP: &str = "SMS_REPLY_HELP";
+    /// ACS request attempts per sender invocation.
+    pub const SMS_SEND_MAX_ATTEMPTS: &str = "SMS_SEND_MAX_ATTEMPTS";
+    /// No retry starts later than this after the first attempt, in ms.
+    pub const SMS_SEND_RETRY_BUDGET_MS: &str = "SMS_SEND_RETRY_BUDGET_MS";
+    /// The first wait when ACS sends no `Retry-After`, in ms.
+    pub const SMS_SEND_RETRY_DELAY_MS: &str = "SMS_SEND_RETRY_DELAY_MS";
+    /// `false` turns WhatsApp keyword handling off (every message then goes to `waInbox`).
+    pub const WHATSAPP_KEYWORDS_ENABLED: &str = "WHATSAPP_KEYWORDS_ENABLED";
+    /// More WhatsApp opt-out words.
+    pub const WHATSAPP_OPT_OUT_KEYWORDS: &str = "WHATSAPP_OPT_OUT_KEYWORDS";
+    /// More WhatsApp opt-in words.
+    pub const WHATSAPP_OPT_IN_KEYWORDS: &str = "WHATSAPP_OPT_IN_KEYWORDS";
+    /// More WhatsApp help words.
+    pub const WHATSAPP_HELP_KEYWORDS: &str = "WHATSAPP_HELP_KEYWORDS";
+    /// The reply to a WhatsApp opt-out keyword.
+    pub const WHATSAPP_REPLY_OPT_OUT: &str = "WHATSAPP_REPLY_OPT_OUT";
+    /// The reply to a WhatsApp opt-in keyword.
+    pub const WHATSAPP_REPLY_OPT_IN: &str = "WHATSAPP_REPLY_OPT_IN";
+    /// The reply to a WhatsApp help keyword.
+    pub const WHATSAPP_REPLY_HELP: &str = "WHATSAPP_REPLY_HELP";
+    /// The log level (`tracing` filter), read by the command line before anything else.
+    pub const RUST_LOG: &str = "RUST_LOG";
+
+    /// The port to serve on. Not an app setting: the Functions host sets it for its custom
+    /// handler, so neither the README's settings table nor `local.settings.json.example` lists
+    /// it (the README's commands table does).
+    pub const FUNCTIONS_CUSTOMHANDLER_PORT: &str = "FUNCTIONS_CUSTOMHANDLER_PORT";
+    /// A test hook compiled into debug builds only: `route:<event type>` makes the dispatcher
+    /// panic inside its guard when it routes an event of that type, as a handler bug would;
+    /// `invoke:<name>` makes `App::invoke` panic for that function, outside every guard.
+    /// Release builds do not read it, so it is no app setting a deployment can use: the README
+    /// names it next to the table, and `local.settings.json.example` leaves it out.
+    pub const HANDLER_DEBUG_PANIC: &str = "HANDLER_DEBUG_PANIC";
+
+    /// Every app setting a deployment can set, as documented.
+    pub const ALL: &[&str] = &[
+        ACS_CONNECTION_STRING,
+        ACS_EVENT_FILTER,
+        CHAT_NOTIFICATION_PREVIEW_LENGTH,
+        HANDLER_HEADER_TIMEOUT_MS,
+        HANDLER_BODY_TIMEOUT_MS,
+        HANDLER_SHUTDOWN_DEADLINE_MS,
+        SMS_KEYWORDS_ENABLED,
+        SMS_OPT_OUT_KEYWORDS,
+        SMS_OPT_IN_KEYWORDS,
+        SMS_HELP_KEYWORDS,
+        SMS_REPLY_OPT_OUT,
+        SMS_REPLY_OPT_IN,
+        SMS_REPLY_HELP,
+        SMS_SEND_MAX_ATTEMPTS,
+        SMS_SEND_RETRY_BUDGET_MS,
+        SMS_SEND_RETRY_DELAY_MS,
+        WHATSAPP_KEYWORDS_ENABLED,
+        WHATSAPP_OPT_OUT_KEYWORDS,
+        WHATSAPP_OPT_IN_KEYWORDS,
+        WHATSAPP_HELP_KEYWORDS,
+        WHATSAPP_REPLY_OPT_OUT,
+        WHATSAPP_REPLY_OPT_IN,
+        WHATSAPP_REPLY_HELP,
+        RUST_LOG,
+    ];
+}
+
 /// A setting that is present but unusable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("app setting {name}: {problem}")]
@@ -115,6 +209,48 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The App settings section of the README, up to the next heading.
+    fn readme_settings_section() -> String {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+            .expect("README.md");
+        let start = readme
+            .find("\n## App settings")
+            .expect("an App settings section");
+        let rest = &readme[start + 1..];
+        let end = rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3);
+        rest[..end].to_owned()
+    }
+
+    #[test]
+    fn every_setting_name_is_in_the_readme_table_and_the_local_settings_example() {
+        let section = readme_settings_section();
+        let table: Vec<&str> = section.lines().filter(|l| l.starts_with("| `")).collect();
+        let example = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/local.settings.json.example"
+        ))
+        .expect("local.settings.json.example");
+        let example: serde_json::Value = serde_json::from_str(&example).unwrap();
+        let values = example["Values"].as_object().unwrap();
+        for name in names::ALL {
+            let quoted = format!("`{name}`");
+            assert!(
+                table
+                    .iter()
+                    .any(|row| row.split('|').nth(1).is_some_and(|c| c.contains(&quoted))),
+                "{name} is missing from the README's App settings table"
+            );
+            assert!(
+                values.contains_key(*name),
+                "{name} is missing from local.settings.json.example"
+            );
+        }
+        // The exempt ones (see their docs) are still documented where they belong.
+        assert!(section.contains(&format!("`{}`", names::HANDLER_DEBUG_PANIC)));
+        assert!(!values.contains_key(names::HANDLER_DEBUG_PANIC));
+        assert!(!names::ALL.contains(&names::FUNCTIONS_CUSTOMHANDLER_PORT));
+    }
 
     #[test]
     fn flags_and_numbers() {

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::messaging::keywords::WHATSAPP_SETTINGS;
 use crate::messaging::outbox::{OutboxKind, WhatsAppOutboxMessage};
 use crate::messaging::whatsapp_id::{mask_key, WhatsAppIdError, WhatsAppUser};
 use crate::settings::{Settings, SettingsError};
@@ -31,10 +32,12 @@ use crate::sms_sender::{
     decide, derived_id, history_of, refused, with_outcome, Decision, LazyClient, SenderChannel,
     OUTBOX_BINDING,
 };
-use crate::whatsapp::MAX_MESSAGE_CHARS;
 
 /// The function folder (and URL path).
 pub const WHATSAPP_SENDER_FUNCTION: &str = "WhatsAppSender";
+/// Longest text ACS Advanced Messaging sends in one text message (the WhatsApp handler's
+/// replies obey the same rule).
+const MAX_MESSAGE_CHARS: usize = WHATSAPP_SETTINGS.max_reply_chars;
 
 /// WhatsApp's customer-service window: free-form messages within 24 hours of the user's last
 /// message.

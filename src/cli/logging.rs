@@ -11,7 +11,7 @@ use crate::logtext::LineSafe;
 /// may name a level (`debug`, `warn`, …); default `info`. Every record is written through
 /// [`LineSafe`], so text from outside in a field or message cannot break it into forged lines.
 pub fn init_tracing(serve: bool) {
-    let setting = std::env::var("RUST_LOG").ok();
+    let setting = std::env::var(crate::settings::names::RUST_LOG).ok();
     let (level, ignored) = level_of(setting.as_deref());
     let stderr = || LineSafe(std::io::stderr());
     let stdout = || LineSafe(std::io::stdout());
@@ -49,7 +49,7 @@ fn level_of(value: Option<&str>) -> (LevelFilter, Option<String>) {
 
 /// A panic is reported as one error line with its location, never its message: a message can
 /// quote input (a string slicing panic prints the string), and input holds personal data. The
-/// guards in the router and the server turn the panic into a dead letter or a JSON 500.
+/// guards in the dispatcher and the server turn the panic into a dead letter or a JSON 500.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
         let location = info

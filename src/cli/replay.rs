@@ -20,8 +20,8 @@ use super::input::{documents, Input};
 use super::output::{write_json, Summary};
 use crate::app::App;
 use crate::events::parse_delivery;
+use crate::handlers::dispatch::Route;
 use crate::host::protocol::{EVENT_GRID_BINDING, EVENT_GRID_FUNCTION};
-use crate::router::Route;
 use crate::storage::{
     BindingData, StorageConnection, StorageWriter, WriteFailure, WriteReport, DEVELOPMENT_STORAGE,
 };

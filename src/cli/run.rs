@@ -31,7 +31,7 @@ pub async fn run(command: Command) -> ExitCode {
                 Ok(app) => app,
                 Err(code) => return code,
             };
-            let env_port = std::env::var("FUNCTIONS_CUSTOMHANDLER_PORT").ok();
+            let env_port = std::env::var(crate::settings::names::FUNCTIONS_CUSTOMHANDLER_PORT).ok();
             let port = match server::port_from_env(env_port.as_deref()) {
                 Ok((port, defaulted)) => {
                     if defaulted {

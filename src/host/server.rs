@@ -28,6 +28,9 @@ use warp::Filter;
 use crate::app::{App, Reply};
 use crate::host::protocol::{ProtocolError, MAX_BODY_BYTES};
 use crate::logtext::quote;
+use crate::settings::names::{
+    HANDLER_BODY_TIMEOUT_MS, HANDLER_HEADER_TIMEOUT_MS, HANDLER_SHUTDOWN_DEADLINE_MS,
+};
 use crate::settings::{Settings, SettingsError};
 
 /// Default port when `FUNCTIONS_CUSTOMHANDLER_PORT` is unset (as in the docs' samples).
@@ -52,14 +55,6 @@ pub struct ServerOptions {
     /// After the shutdown signal, how long invocations in flight may take.
     pub shutdown_deadline: Duration,
 }
-
-/// `HANDLER_HEADER_TIMEOUT_MS`: see [`ServerOptions::header_timeout`] (default and ceiling 30 s).
-pub const HEADER_TIMEOUT_SETTING: &str = "HANDLER_HEADER_TIMEOUT_MS";
-/// `HANDLER_BODY_TIMEOUT_MS`: see [`ServerOptions::body_timeout`] (default and ceiling 60 s).
-pub const BODY_TIMEOUT_SETTING: &str = "HANDLER_BODY_TIMEOUT_MS";
-/// `HANDLER_SHUTDOWN_DEADLINE_MS`: see [`ServerOptions::shutdown_deadline`] (default and
-/// ceiling 20 s).
-pub const SHUTDOWN_DEADLINE_SETTING: &str = "HANDLER_SHUTDOWN_DEADLINE_MS";
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -86,9 +81,9 @@ impl ServerOptions {
             }
         };
         Ok(ServerOptions {
-            header_timeout: read(HEADER_TIMEOUT_SETTING, defaults.header_timeout)?,
-            body_timeout: read(BODY_TIMEOUT_SETTING, defaults.body_timeout)?,
-            shutdown_deadline: read(SHUTDOWN_DEADLINE_SETTING, defaults.shutdown_deadline)?,
+            header_timeout: read(HANDLER_HEADER_TIMEOUT_MS, defaults.header_timeout)?,
+            body_timeout: read(HANDLER_BODY_TIMEOUT_MS, defaults.body_timeout)?,
+            shutdown_deadline: read(HANDLER_SHUTDOWN_DEADLINE_MS, defaults.shutdown_deadline)?,
         })
     }
 }
@@ -459,9 +454,9 @@ mod tests {
     }
 
     #[test]
-    fn a_panic_outside_the_router_is_a_json_500_not_a_closed_connection() {
+    fn a_panic_outside_the_dispatcher_is_a_json_500_not_a_closed_connection() {
         let filter = routes(app(&[(
-            crate::router::DEBUG_PANIC_SETTING,
+            crate::settings::names::HANDLER_DEBUG_PANIC,
             "invoke:EventGridTrigger",
         )]));
         let reply = runtime().block_on(
@@ -535,17 +530,17 @@ mod tests {
     #[test]
     fn timeouts_may_be_lowered_never_raised() {
         let options = ServerOptions::from_settings(&Settings::from_pairs([
-            (HEADER_TIMEOUT_SETTING, "500"),
-            (SHUTDOWN_DEADLINE_SETTING, "2000"),
+            (HANDLER_HEADER_TIMEOUT_MS, "500"),
+            (HANDLER_SHUTDOWN_DEADLINE_MS, "2000"),
         ]))
         .unwrap();
         assert_eq!(options.header_timeout, Duration::from_millis(500));
         assert_eq!(options.body_timeout, Duration::from_secs(60));
         assert_eq!(options.shutdown_deadline, Duration::from_secs(2));
         for (name, value) in [
-            (HEADER_TIMEOUT_SETTING, "30001"),
-            (BODY_TIMEOUT_SETTING, "0"),
-            (SHUTDOWN_DEADLINE_SETTING, "60000"),
+            (HANDLER_HEADER_TIMEOUT_MS, "30001"),
+            (HANDLER_BODY_TIMEOUT_MS, "0"),
+            (HANDLER_SHUTDOWN_DEADLINE_MS, "60000"),
         ] {
             let err =
                 ServerOptions::from_settings(&Settings::from_pairs([(name, value)])).unwrap_err();

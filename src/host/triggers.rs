@@ -18,7 +18,7 @@
 //! So the decoder accepts, recursively: an object (one event), an array (each element), a
 //! JSON string (its text, decoded again), and a string that is not JSON text (base64 of a body).
 //! Anything else inside a batch (a body that is neither, a number, invalid JSON) is a poison
-//! event: it becomes an [`InvalidEvent`] that the router dead-letters, and the rest of the batch
+//! event: it becomes an [`InvalidEvent`] that the dispatcher dead-letters, and the rest of the batch
 //! goes on. Only a trigger value that cannot hold events at all fails the invocation.
 
 use std::borrow::Cow;

@@ -8,14 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::settings::{Settings, SettingsError};
-
-/// App setting: more opt-out words (comma-separated), added to the built-in ones.
-pub const SETTING_OPT_OUT_KEYWORDS: &str = "SMS_OPT_OUT_KEYWORDS";
-/// App setting: more opt-in words (comma-separated), added to the built-in ones.
-pub const SETTING_OPT_IN_KEYWORDS: &str = "SMS_OPT_IN_KEYWORDS";
-/// App setting: more help words (comma-separated), added to the built-in ones.
-pub const SETTING_HELP_KEYWORDS: &str = "SMS_HELP_KEYWORDS";
+use crate::settings::{names, Settings, SettingsError};
 
 /// Opt-out words: the carriers' list (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT; Twilio,
 /// Telnyx, Braze), the FCC's per-se revocations (REVOKE, OPT OUT; FCC 24-24, also ACS's US short
@@ -206,13 +199,13 @@ pub struct ChannelSettings {
 
 /// The SMS channel's settings (the names `SmsModule` has always read).
 pub const SMS_SETTINGS: ChannelSettings = ChannelSettings {
-    enabled: "SMS_KEYWORDS_ENABLED",
-    opt_out_words: SETTING_OPT_OUT_KEYWORDS,
-    opt_in_words: SETTING_OPT_IN_KEYWORDS,
-    help_words: SETTING_HELP_KEYWORDS,
-    reply_opt_out: "SMS_REPLY_OPT_OUT",
-    reply_opt_in: "SMS_REPLY_OPT_IN",
-    reply_help: "SMS_REPLY_HELP",
+    enabled: names::SMS_KEYWORDS_ENABLED,
+    opt_out_words: names::SMS_OPT_OUT_KEYWORDS,
+    opt_in_words: names::SMS_OPT_IN_KEYWORDS,
+    help_words: names::SMS_HELP_KEYWORDS,
+    reply_opt_out: names::SMS_REPLY_OPT_OUT,
+    reply_opt_in: names::SMS_REPLY_OPT_IN,
+    reply_help: names::SMS_REPLY_HELP,
     default_replies: [
         "You are unsubscribed. Reply START to resubscribe.",
         "You are subscribed again. Reply STOP to unsubscribe, HELP for help.",
@@ -224,13 +217,13 @@ pub const SMS_SETTINGS: ChannelSettings = ChannelSettings {
 /// The WhatsApp channel's settings. The default help text has no "Msg&data rates": WhatsApp
 /// messages are not billed to the user per message.
 pub const WHATSAPP_SETTINGS: ChannelSettings = ChannelSettings {
-    enabled: "WHATSAPP_KEYWORDS_ENABLED",
-    opt_out_words: "WHATSAPP_OPT_OUT_KEYWORDS",
-    opt_in_words: "WHATSAPP_OPT_IN_KEYWORDS",
-    help_words: "WHATSAPP_HELP_KEYWORDS",
-    reply_opt_out: "WHATSAPP_REPLY_OPT_OUT",
-    reply_opt_in: "WHATSAPP_REPLY_OPT_IN",
-    reply_help: "WHATSAPP_REPLY_HELP",
+    enabled: names::WHATSAPP_KEYWORDS_ENABLED,
+    opt_out_words: names::WHATSAPP_OPT_OUT_KEYWORDS,
+    opt_in_words: names::WHATSAPP_OPT_IN_KEYWORDS,
+    help_words: names::WHATSAPP_HELP_KEYWORDS,
+    reply_opt_out: names::WHATSAPP_REPLY_OPT_OUT,
+    reply_opt_in: names::WHATSAPP_REPLY_OPT_IN,
+    reply_help: names::WHATSAPP_REPLY_HELP,
     default_replies: [
         "You are unsubscribed. Reply START to resubscribe.",
         "You are subscribed again. Reply STOP to unsubscribe, HELP for help.",
@@ -327,6 +320,7 @@ impl KeywordHandling {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::names::{SMS_HELP_KEYWORDS, SMS_OPT_IN_KEYWORDS, SMS_OPT_OUT_KEYWORDS};
 
     #[test]
     fn channels_read_their_own_settings() {
@@ -413,8 +407,8 @@ mod tests {
     #[test]
     fn settings_add_words_but_never_move_one() {
         let settings = Settings::from_pairs([
-            (SETTING_OPT_OUT_KEYWORDS, "Désabonner, BAJA ,"),
-            (SETTING_HELP_KEYWORDS, "ayuda"),
+            (SMS_OPT_OUT_KEYWORDS, "Désabonner, BAJA ,"),
+            (SMS_HELP_KEYWORDS, "ayuda"),
         ]);
         let keywords = Keywords::from_settings(&settings).unwrap();
         assert_eq!(
@@ -433,9 +427,9 @@ mod tests {
             keywords.match_text("stop").unwrap().family,
             KeywordFamily::OptOut
         );
-        let moved = Settings::from_pairs([(SETTING_OPT_IN_KEYWORDS, "stop")]);
+        let moved = Settings::from_pairs([(SMS_OPT_IN_KEYWORDS, "stop")]);
         let err = Keywords::from_settings(&moved).unwrap_err();
-        assert_eq!(err.name, SETTING_OPT_IN_KEYWORDS);
+        assert_eq!(err.name, SMS_OPT_IN_KEYWORDS);
         assert!(err.problem.contains("STOP"), "{err}");
     }
 }

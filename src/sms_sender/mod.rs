@@ -32,28 +32,26 @@ use uuid::Uuid;
 use crate::events::Timestamp;
 use crate::host::outputs::{Output, TableBinding, TableEntity, TableKey};
 use crate::host::protocol::{self, InvocationData, InvocationResult, ProtocolError};
+use crate::messaging::keywords::SMS_SETTINGS;
 use crate::messaging::opt_out::{self, HistoryRow, OptOutState, Recorded};
 use crate::messaging::outbox::{OutboxKind, OutboxMessage};
 use crate::messaging::phone::{mask_digits, PhoneError, SmsAddress, E164};
+use crate::settings::names::{
+    SMS_SEND_MAX_ATTEMPTS, SMS_SEND_RETRY_BUDGET_MS, SMS_SEND_RETRY_DELAY_MS,
+};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::MAX_MESSAGE_CHARS;
 use crate::sms_sender::acs_client::{
     ClientError, ConnectionString, RetryPolicy, SendError, SendOutcome, SmsClient, SmsSend,
 };
 
 /// The function folder (and URL path).
 pub const SMS_SENDER_FUNCTION: &str = "SmsSender";
+/// Longest text ACS accepts in one send request (the SMS handler's replies obey the same rule).
+const MAX_MESSAGE_CHARS: usize = SMS_SETTINGS.max_reply_chars;
 /// The queue trigger binding in `SmsSender/function.json`.
 pub const OUTBOX_BINDING: &str = "outboxItem";
 /// The table input binding: the newest row of the `SmsOptOuts` partition `{from}|{to}`.
 pub const OPT_OUT_BINDING: &str = "optOut";
-
-/// App setting: attempts per invocation, the first included (default 4).
-pub const SETTING_MAX_ATTEMPTS: &str = "SMS_SEND_MAX_ATTEMPTS";
-/// App setting: milliseconds after the first attempt in which retries may start (default 30000).
-pub const SETTING_RETRY_BUDGET_MS: &str = "SMS_SEND_RETRY_BUDGET_MS";
-/// App setting: the first wait in milliseconds when ACS gives no `Retry-After` (default 1000).
-pub const SETTING_RETRY_DELAY_MS: &str = "SMS_SEND_RETRY_DELAY_MS";
 
 /// Namespace of the repeatability ids derived for outbox messages that carry none.
 const DERIVED_ID_NAMESPACE: Uuid = Uuid::from_u128(0x9b4e_27d1_c35a_4f08_8e6d_1a7f_52c0_e913);
@@ -61,12 +59,12 @@ const DERIVED_ID_NAMESPACE: Uuid = Uuid::from_u128(0x9b4e_27d1_c35a_4f08_8e6d_1a
 /// The retry settings shared by the functions that call ACS (`SmsSender`, `SmsOptOutSync`).
 pub fn retry_policy_from_settings(settings: &Settings) -> Result<RetryPolicy, SettingsError> {
     let defaults = RetryPolicy::default();
-    let max_attempts = settings.number(SETTING_MAX_ATTEMPTS, defaults.max_attempts as usize)?;
+    let max_attempts = settings.number(SMS_SEND_MAX_ATTEMPTS, defaults.max_attempts as usize)?;
     let max_attempts = u32::try_from(max_attempts)
         .ok()
         .filter(|n| (1..=100).contains(n))
         .ok_or(SettingsError {
-            name: SETTING_MAX_ATTEMPTS,
+            name: SMS_SEND_MAX_ATTEMPTS,
             problem: format!("expected 1 to 100, found {max_attempts}"),
         })?;
     let millis = |name: &'static str, default: Duration| -> Result<Duration, SettingsError> {
@@ -75,8 +73,8 @@ pub fn retry_policy_from_settings(settings: &Settings) -> Result<RetryPolicy, Se
     };
     Ok(RetryPolicy {
         max_attempts,
-        budget: millis(SETTING_RETRY_BUDGET_MS, defaults.budget)?,
-        base_delay: millis(SETTING_RETRY_DELAY_MS, defaults.base_delay)?,
+        budget: millis(SMS_SEND_RETRY_BUDGET_MS, defaults.budget)?,
+        base_delay: millis(SMS_SEND_RETRY_DELAY_MS, defaults.base_delay)?,
     })
 }
 
@@ -656,9 +654,9 @@ mod tests {
     #[test]
     fn retry_settings_are_read_and_checked() {
         let sender = SmsSender::from_settings(&Settings::from_pairs([
-            (SETTING_MAX_ATTEMPTS, "2"),
-            (SETTING_RETRY_BUDGET_MS, "1500"),
-            (SETTING_RETRY_DELAY_MS, "10"),
+            (SMS_SEND_MAX_ATTEMPTS, "2"),
+            (SMS_SEND_RETRY_BUDGET_MS, "1500"),
+            (SMS_SEND_RETRY_DELAY_MS, "10"),
         ]))
         .unwrap();
         assert_eq!(
@@ -670,9 +668,9 @@ mod tests {
             }
         );
         for (name, value) in [
-            (SETTING_MAX_ATTEMPTS, "0"),
-            (SETTING_MAX_ATTEMPTS, "many"),
-            (SETTING_RETRY_BUDGET_MS, "-1"),
+            (SMS_SEND_MAX_ATTEMPTS, "0"),
+            (SMS_SEND_MAX_ATTEMPTS, "many"),
+            (SMS_SEND_RETRY_BUDGET_MS, "-1"),
         ] {
             let err = SmsSender::from_settings(&Settings::from_pairs([(name, value)])).unwrap_err();
             assert_eq!(err.name, name);

@@ -1,12 +1,12 @@
 //! The deployment's event subscription filter (`infra/event-filter.json`, loaded by
 //! `infra/main.bicep`) checked with our own filter module: it must deliver every event type the
-//! router hands to a business module, and nothing else.
+//! dispatcher hands to a business module, and nothing else.
 
 use acs_event_handler::cli::sample::{fresh_sample, OutputSchema};
 use acs_event_handler::events::{event_types, parse_delivery};
 use acs_event_handler::filter::Filter;
+use acs_event_handler::handlers::dispatch::{Dispatcher, Route};
 use acs_event_handler::host::protocol::InvocationResult;
-use acs_event_handler::router::{Route, Router};
 use acs_event_handler::settings::Settings;
 
 fn repo_file(path: &str) -> String {
@@ -14,11 +14,11 @@ fn repo_file(path: &str) -> String {
 }
 
 #[test]
-fn infra_filter_delivers_exactly_the_types_the_router_handles() {
+fn infra_filter_delivers_exactly_the_types_the_dispatcher_handles() {
     let filter = Filter::parse(&repo_file("infra/event-filter.json")).expect("valid filter");
     assert!(filter.warnings().is_empty(), "{:?}", filter.warnings());
     let settings = Settings::default();
-    let router = Router::from_settings(&settings).unwrap();
+    let dispatcher = Dispatcher::from_settings(&settings).unwrap();
     let mut handled = 0;
     for event_type in event_types::ALL {
         for schema in [OutputSchema::Eventgrid, OutputSchema::Cloudevents] {
@@ -26,7 +26,7 @@ fn infra_filter_delivers_exactly_the_types_the_router_handles() {
             let bytes = serde_json::to_vec(&sample).unwrap();
             let event = parse_delivery(&bytes).unwrap().remove(0);
             let mut result = InvocationResult::default();
-            let route = router.route(event, &mut result);
+            let route = dispatcher.route(event, &mut result);
             let owned = matches!(
                 route,
                 Route::Sms | Route::Chat | Route::Email | Route::WhatsApp

@@ -351,21 +351,9 @@ fn local_settings_example_lists_every_setting_the_handler_reads() {
     let values = example["Values"].as_object().unwrap();
     assert_eq!(values["FUNCTIONS_WORKER_RUNTIME"], "custom");
     assert_eq!(values["AzureWebJobsStorage"], "UseDevelopmentStorage=true");
-    for name in [
-        "ACS_CONNECTION_STRING",
-        "ACS_EVENT_FILTER",
-        "CHAT_NOTIFICATION_PREVIEW_LENGTH",
-        "HANDLER_HEADER_TIMEOUT_MS",
-        "HANDLER_BODY_TIMEOUT_MS",
-        "HANDLER_SHUTDOWN_DEADLINE_MS",
-        "SMS_KEYWORDS_ENABLED",
-        "SMS_REPLY_OPT_OUT",
-        "SMS_REPLY_OPT_IN",
-        "SMS_REPLY_HELP",
-        "RUST_LOG",
-    ] {
+    for name in acs_event_handler::settings::names::ALL {
         assert!(
-            values.contains_key(name),
+            values.contains_key(*name),
             "{name} is documented in local.settings.json.example"
         );
     }

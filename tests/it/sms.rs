@@ -2,8 +2,8 @@
 //! inbound texts, keywords, replies on the outbox, delivery reports, redelivery.
 
 use acs_event_handler::app::App;
+use acs_event_handler::handlers::sms::SmsModule;
 use acs_event_handler::settings::Settings;
-use acs_event_handler::sms::SmsModule;
 use serde_json::{json, Value};
 
 use crate::harness::{as_stored, event_grid_invocation, output_items, sample_events};

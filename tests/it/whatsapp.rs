@@ -435,7 +435,7 @@ async fn whatsapp_logs_name_no_number_bsuid_or_text() {
 
 #[test]
 fn the_example_settings_document_the_whatsapp_defaults() {
-    use acs_event_handler::whatsapp::WhatsAppModule;
+    use acs_event_handler::handlers::whatsapp::WhatsAppModule;
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/local.settings.json.example");
     let example: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
     let values = example["Values"].as_object().unwrap();

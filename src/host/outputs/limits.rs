@@ -27,7 +27,7 @@ pub const QUEUE_MESSAGE_TEXT_BYTES: usize = 64 * 1024;
 /// base64 fits: 65 536 / 4 · 3 = 49 152 bytes of UTF-8.
 pub const QUEUE_MESSAGE_BYTES: usize = QUEUE_MESSAGE_TEXT_BYTES / 4 * 3;
 /// Room left free in an output that was cut, for the pointer to the raw event that the
-/// router adds afterwards (a blob path is at most 1 024 characters; ours are under 256).
+/// dispatcher adds afterwards (a blob path is at most 1 024 characters; ours are under 256).
 pub const POINTER_RESERVE_BYTES: usize = 2048;
 
 /// The length of the base64 text of `bytes` bytes (with padding), as the Queues extension

@@ -7,7 +7,7 @@
 //! also where Azure's limits are enforced ([`limits`]): an output Azure would refuse fails the
 //! host's write, the host answers Event Grid 500, and Event Grid retries the event for 24 hours.
 //! So an over-long text is cut on a character boundary and flagged (`<Property>Truncated` on a
-//! row, `<field>Truncated` in a message); the router then keeps the whole raw event in a blob and
+//! row, `<field>Truncated` in a message); the dispatcher then keeps the whole raw event in a blob and
 //! points the output at it ([`Output::point_to_raw_event`]). Nothing is lost, and nothing is
 //! refused. `docs/outputs-and-limits.md` has the evidence for every number and for the encoding.
 //!

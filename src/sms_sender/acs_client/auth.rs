@@ -11,12 +11,10 @@ use azure_core::http::{Body, Context, Request, Url};
 use sha2::{Digest, Sha256};
 use time::{OffsetDateTime, UtcOffset};
 
+use crate::settings::names::ACS_CONNECTION_STRING;
 use crate::settings::{Settings, SettingsError};
 
 use super::*;
-
-/// App setting holding `endpoint=https://…/;accesskey=<base64>`.
-pub const SETTING_CONNECTION_STRING: &str = "ACS_CONNECTION_STRING";
 
 pub(super) const X_MS_DATE: HeaderName = HeaderName::from_static("x-ms-date");
 pub(super) const X_MS_CONTENT_SHA256: HeaderName = HeaderName::from_static("x-ms-content-sha256");
@@ -121,18 +119,18 @@ impl ConnectionString {
         })
     }
 
-    /// Reads [`SETTING_CONNECTION_STRING`]; the error names the setting and the problem.
+    /// Reads [`ACS_CONNECTION_STRING`]; the error names the setting and the problem.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let problem = |e: ConnectionStringError| {
             SettingsError {
-            name: SETTING_CONNECTION_STRING,
+            name: ACS_CONNECTION_STRING,
             problem: format!(
                 "{e} (expected endpoint=https://<resource>.communication.azure.com/;accesskey=<base64 key>)"
             ),
         }
         };
         let text = settings
-            .get(SETTING_CONNECTION_STRING)
+            .get(ACS_CONNECTION_STRING)
             .ok_or(ConnectionStringError::Missing)
             .map_err(problem)?;
         ConnectionString::parse(text).map_err(problem)

@@ -7,15 +7,16 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use super::*;
+use crate::settings::names::ACS_CONNECTION_STRING;
 
 /// Why a send did not end; each means "fail the invocation so the message is not lost".
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SendError {
-    #[error("ACS refused the credentials (HTTP {status}): check the accesskey and endpoint of {SETTING_CONNECTION_STRING}")]
+    #[error("ACS refused the credentials (HTTP {status}): check the accesskey and endpoint of {ACS_CONNECTION_STRING}")]
     Unauthorized { status: u16 },
     #[error("ACS did not accept the request after {attempts} attempt(s) within the retry budget; last: {last}")]
     Exhausted { attempts: u32, last: String },
-    #[error("ACS answered HTTP {status}, which is neither success, a bad request nor retryable: check the endpoint of {SETTING_CONNECTION_STRING}")]
+    #[error("ACS answered HTTP {status}, which is neither success, a bad request nor retryable: check the endpoint of {ACS_CONNECTION_STRING}")]
     Unexpected { status: u16 },
     #[error("could not build or send the request: {0}")]
     Request(String),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::settings::names::ACS_CONNECTION_STRING;
 use crate::settings::Settings;
 use azure_core::credentials::Secret;
 use azure_core::http::headers::{HeaderName, Headers};
@@ -117,11 +118,11 @@ fn bad_connection_strings_say_why_without_the_key() {
     ));
 
     let missing = ConnectionString::from_settings(&Settings::default()).unwrap_err();
-    assert_eq!(missing.name, SETTING_CONNECTION_STRING);
+    assert_eq!(missing.name, ACS_CONNECTION_STRING);
     assert!(missing.to_string().contains("is not set"), "{missing}");
     let secret = "c2VjcmV0LWtleQ==";
     let bad = Settings::from_pairs([(
-        SETTING_CONNECTION_STRING,
+        ACS_CONNECTION_STRING,
         format!("endpoint=http://contoso.example/;accesskey={secret}"),
     )]);
     let err = ConnectionString::from_settings(&bad)

@@ -25,7 +25,7 @@ use crate::events::advanced_messaging::{
     AdvancedMessageInteractive, AdvancedMessageMedia, AdvancedMessageReaction,
     AdvancedMessageReceivedEventData, AdvancedMessageType,
 };
-use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
+use crate::events::{Envelope, Sensitive, Timestamp};
 use crate::host::outputs::time_keys;
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
@@ -36,13 +36,12 @@ use crate::messaging::outbox::{
     repeatability_id, OutboxKind, OutboxMessage, WhatsAppOutboxMessage,
 };
 use crate::messaging::whatsapp_id::{WhatsAppIdError, WhatsAppUser};
-use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
 /// Longest text ACS Advanced Messaging sends in one text message.
 pub const MAX_MESSAGE_CHARS: usize = WHATSAPP_SETTINGS.max_reply_chars;
 
-/// Why a WhatsApp event could not be turned into outputs. Always permanent: the router
+/// Why a WhatsApp event could not be turned into outputs. Always permanent: the dispatcher
 /// dead-letters the event. Names fields, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WhatsAppError {
@@ -164,7 +163,7 @@ impl WhatsAppModule {
 
     /// `AdvancedMessageReceived`: the `waMessages` row, then either the keyword's history row
     /// and reply, or the `waInbox` message.
-    fn received(
+    pub fn received(
         &self,
         envelope: &Envelope,
         data: &AdvancedMessageReceivedEventData,
@@ -375,7 +374,7 @@ impl WhatsAppModule {
 
     /// `AdvancedMessageDeliveryStatusUpdated`: one `waDeliveryReports` row, plus a
     /// `waDeliveryFailures` message for `failed` and `warning`.
-    fn delivery_status(
+    pub fn delivery_status(
         &self,
         envelope: &Envelope,
         data: &AdvancedMessageDeliveryStatusUpdatedEventData,
@@ -452,20 +451,6 @@ pub fn report_row_key(
     match received {
         Some(time) => format!("{}_{}", time_keys::sortable(time), status.as_str()),
         None => status.as_str().to_owned(),
-    }
-}
-
-impl EventModule for WhatsAppModule {
-    type Error = WhatsAppError;
-
-    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, WhatsAppError> {
-        match event {
-            AcsEvent::AdvancedMessageReceived(data) => self.received(envelope, data),
-            AcsEvent::AdvancedMessageDeliveryStatusUpdated(data) => {
-                self.delivery_status(envelope, data)
-            }
-            _ => Ok(Vec::new()),
-        }
     }
 }
 

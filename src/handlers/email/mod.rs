@@ -27,18 +27,17 @@ use serde::Serialize;
 use crate::events::email::{
     EmailDeliveryReportReceivedEventData, EmailEngagementTrackingReportReceivedEventData,
 };
-use crate::events::{AcsEvent, Envelope, Sensitive, Timestamp};
+use crate::events::{Envelope, Sensitive, Timestamp};
 use crate::host::outputs::time_keys::{self, TimeOutOfRange};
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
 };
-use crate::router::EventModule;
 
 use address::{AddressError, EmailAddress};
 use recipients::Verdict;
 
 /// Why an e-mail event could not be turned into outputs. Always permanent (a redelivery carries
-/// the same content), so the router dead-letters the event. Messages name fields, never values.
+/// the same content), so the dispatcher dead-letters the event. Messages name fields, never values.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
     #[error("{0}")]
@@ -107,7 +106,7 @@ fn message_id<'a>(id: Option<&'a String>, what: &'static str) -> Result<&'a str,
 impl EmailModule {
     /// `EmailDeliveryReportReceived`: the `emailDeliveryReports` row, the recipient's history
     /// row, and an `emailDeliveryFailures` message unless the e-mail was delivered.
-    fn delivery_report(
+    pub fn delivery_report(
         &self,
         envelope: &Envelope,
         data: &EmailDeliveryReportReceivedEventData,
@@ -194,7 +193,7 @@ impl EmailModule {
     }
 
     /// `EmailEngagementTrackingReportReceived`: one `emailEngagement` row per view or click.
-    fn engagement(
+    pub fn engagement(
         &self,
         envelope: &Envelope,
         data: &EmailEngagementTrackingReportReceivedEventData,
@@ -238,20 +237,6 @@ impl EmailModule {
     }
 }
 
-impl EventModule for EmailModule {
-    type Error = EmailError;
-
-    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, EmailError> {
-        match event {
-            AcsEvent::EmailDeliveryReportReceived(data) => self.delivery_report(envelope, data),
-            AcsEvent::EmailEngagementTrackingReportReceived(data) => {
-                self.engagement(envelope, data)
-            }
-            _ => Ok(Vec::new()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,10 +247,10 @@ mod tests {
             "Microsoft.Communication.EmailDeliveryReportReceived", "data": data})
         .to_string();
         let event = parse_delivery(body.as_bytes()).unwrap().remove(0).unwrap();
-        let AcsEvent::EmailDeliveryReportReceived(_) = event.data.as_ref().unwrap() else {
+        let AcsEvent::EmailDeliveryReportReceived(data) = event.data.as_ref().unwrap() else {
             panic!("not a delivery report")
         };
-        EmailModule.handle(&event.envelope, event.data.as_ref().unwrap())
+        EmailModule.delivery_report(&event.envelope, data)
     }
 
     #[test]

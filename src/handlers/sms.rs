@@ -10,27 +10,17 @@
 use crate::events::sms::{
     SmsDeliveryAttempt, SmsDeliveryReportReceivedEventData, SmsDeliveryStatus, SmsReceivedEventData,
 };
-use crate::events::{AcsEvent, Envelope, Sensitive};
+use crate::events::{Envelope, Sensitive};
 use crate::host::outputs::time_keys;
 use crate::host::outputs::{
     Output, OutputError, QueueBinding, TableBinding, TableEntity, TableKey,
 };
-use crate::router::EventModule;
 use crate::settings::{Settings, SettingsError};
 
 use crate::messaging::keywords::{Keyword, KeywordHandling, Keywords, SMS_SETTINGS};
 use crate::messaging::opt_out::{self, OptOutKeyError, SyncRequest};
 use crate::messaging::outbox::{repeatability_id, OutboxKind, OutboxMessage};
 use crate::messaging::phone::{PhoneError, SmsAddress};
-
-/// App setting: `false` turns keyword handling off (every text then goes to `smsInbox`).
-pub const SETTING_KEYWORDS_ENABLED: &str = SMS_SETTINGS.enabled;
-/// App setting: the reply to an opt-out keyword.
-pub const SETTING_REPLY_OPT_OUT: &str = SMS_SETTINGS.reply_opt_out;
-/// App setting: the reply to an opt-in keyword.
-pub const SETTING_REPLY_OPT_IN: &str = SMS_SETTINGS.reply_opt_in;
-/// App setting: the reply to a help keyword.
-pub const SETTING_REPLY_HELP: &str = SMS_SETTINGS.reply_help;
 
 /// Default reply to STOP and its synonyms.
 pub const DEFAULT_REPLY_OPT_OUT: &str = SMS_SETTINGS.default_replies[0];
@@ -73,7 +63,7 @@ struct DeliveryFailure<'a> {
 }
 
 /// Why an SMS event could not be turned into outputs. Always permanent (a retry gives the same
-/// answer): the router dead-letters the event.
+/// answer): the dispatcher dead-letters the event.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SmsError {
     #[error("{0}")]
@@ -135,7 +125,7 @@ impl SmsModule {
 
     /// `SMSReceived`: the `smsMessages` row, then either the keyword's history row, reply and
     /// sync request, or the `smsInbox` message.
-    fn received(
+    pub fn received(
         &self,
         envelope: &Envelope,
         data: &SmsReceivedEventData,
@@ -237,7 +227,7 @@ impl SmsModule {
 
     /// `SMSDeliveryReportReceived`: one `smsDeliveryReports` row, plus an `smsDeliveryFailures`
     /// message when the text was not delivered.
-    fn delivery_report(
+    pub fn delivery_report(
         &self,
         envelope: &Envelope,
         data: &SmsDeliveryReportReceivedEventData,
@@ -310,44 +300,33 @@ pub fn report_row_key(data: &SmsDeliveryReportReceivedEventData) -> String {
     )
 }
 
-impl EventModule for SmsModule {
-    type Error = SmsError;
-
-    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, SmsError> {
-        match event {
-            AcsEvent::SmsReceived(data) => self.received(envelope, data),
-            AcsEvent::SmsDeliveryReportReceived(data) => self.delivery_report(envelope, data),
-            _ => Ok(Vec::new()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::names::{SMS_KEYWORDS_ENABLED, SMS_REPLY_HELP, SMS_REPLY_OPT_OUT};
 
     #[test]
     fn settings_configure_replies_and_keywords() {
         let module = SmsModule::from_settings(&Settings::default()).unwrap();
         assert_eq!(module, SmsModule::default());
         let settings = Settings::from_pairs([
-            (SETTING_KEYWORDS_ENABLED, "off"),
-            (SETTING_REPLY_HELP, "  Call us.  "),
+            (SMS_KEYWORDS_ENABLED, "off"),
+            (SMS_REPLY_HELP, "  Call us.  "),
         ]);
         let module = SmsModule::from_settings(&settings).unwrap();
         assert!(!module.keywords_enabled());
         assert_eq!(module.replies().help, "Call us.");
         assert_eq!(module.replies().opt_out, DEFAULT_REPLY_OPT_OUT);
 
-        let bad = Settings::from_pairs([(SETTING_KEYWORDS_ENABLED, "sometimes")]);
+        let bad = Settings::from_pairs([(SMS_KEYWORDS_ENABLED, "sometimes")]);
         assert_eq!(
             SmsModule::from_settings(&bad).unwrap_err().name,
-            SETTING_KEYWORDS_ENABLED
+            SMS_KEYWORDS_ENABLED
         );
         let long = "x".repeat(MAX_MESSAGE_CHARS + 1);
-        let bad = Settings::from_pairs([(SETTING_REPLY_OPT_OUT, long.as_str())]);
+        let bad = Settings::from_pairs([(SMS_REPLY_OPT_OUT, long.as_str())]);
         let err = SmsModule::from_settings(&bad).unwrap_err();
-        assert_eq!(err.name, SETTING_REPLY_OPT_OUT);
+        assert_eq!(err.name, SMS_REPLY_OPT_OUT);
         assert!(err.problem.contains("2049"), "{err}");
     }
 

@@ -1,36 +1,34 @@
-//! The router: the one place that knows which business module owns which event type, and what
+//! The dispatcher: the one place that knows which handler owns which event type, and what
 //! happens to everything else.
 //!
 //! Policy (never lose an event, never turn poison into retries):
-//! - known type, valid data: the owning module's outputs;
-//! - a type no module owns: acknowledged, no outputs;
+//! - known type, valid data: the owning handler's outputs;
+//! - a type no handler owns: acknowledged, no outputs;
 //! - an unknown type: acknowledged, no outputs, one log line naming the type;
-//! - an event that is not an event, data that does not fit its type, or a module that cannot
+//! - an event that is not an event, data that does not fit its type, or a handler that cannot
 //!   process it: the raw event goes to the `deadLetter` queue with the reason, and the invocation
 //!   still succeeds.
 
 use serde::Serialize;
 
-use crate::chat::ChatModule;
-use crate::email::EmailModule;
+use crate::events::advanced_messaging::{
+    AdvancedMessageDeliveryStatusUpdatedEventData, AdvancedMessageReceivedEventData,
+};
+use crate::events::email::{
+    EmailDeliveryReportReceivedEventData, EmailEngagementTrackingReportReceivedEventData,
+};
+use crate::events::sms::{SmsDeliveryReportReceivedEventData, SmsReceivedEventData};
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
 use crate::filter::Filter;
+use crate::handlers::chat::{ChatEvent, ChatModule};
+use crate::handlers::email::EmailModule;
+use crate::handlers::sms::SmsModule;
+use crate::handlers::whatsapp::WhatsAppModule;
 use crate::host::outputs::{Output, QueueBinding};
 use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
+use crate::settings::names::{ACS_EVENT_FILTER, HANDLER_DEBUG_PANIC};
 use crate::settings::{Settings, SettingsError};
-use crate::sms::SmsModule;
-use crate::whatsapp::WhatsAppModule;
-
-/// A business module: typed event in, typed outputs out. Modules never see HTTP or envelopes
-/// other than the typed [`Envelope`].
-pub trait EventModule {
-    /// Why an event could not be processed; always permanent (a retry gives the same answer).
-    type Error: std::fmt::Display;
-
-    /// The outputs for one event this module owns.
-    fn handle(&self, envelope: &Envelope, event: &AcsEvent) -> Result<Vec<Output>, Self::Error>;
-}
 
 /// Where an event went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +37,7 @@ pub enum Route {
     Chat,
     Email,
     WhatsApp,
-    /// A known type no module handles (calling, router, …).
+    /// A known type no handler stores (calling, Job Router, …).
     Acknowledged,
     /// A type this version does not know.
     Unknown,
@@ -84,9 +82,9 @@ pub enum DeadLetterReason {
     InvalidEvent,
     /// A known type whose data (or time) does not fit.
     InvalidData,
-    /// The owning module refused it (a permanent fault, e.g. a key over 1 KiB).
+    /// The owning handler refused it (a permanent fault, e.g. a key over 1 KiB).
     ProcessingFailed,
-    /// A bug: the module panicked on it. Logged at error level; the rest of the invocation goes
+    /// A bug: the handler panicked on it. Logged at error level; the rest of the invocation goes
     /// on.
     InternalError,
 }
@@ -112,19 +110,8 @@ struct DeadLetter<'a> {
     event: &'a str,
 }
 
-/// The app setting holding an Event Grid subscription filter (same JSON as the subscription's
-/// `filter`): events outside it are acknowledged and logged, without outputs. Useful when one
-/// subscription feeds several handlers, or to switch a family off without redeploying Azure.
-pub const EVENT_FILTER_SETTING: &str = "ACS_EVENT_FILTER";
-
-/// A test hook compiled into debug builds only: `route:<event type>` makes the router panic
-/// inside its guard when it routes an event of that type, as a module bug would; `invoke:<name>`
-/// makes [`crate::app::App::invoke`] panic for that function, outside every guard. Release
-/// builds do not read it.
-pub const DEBUG_PANIC_SETTING: &str = "HANDLER_DEBUG_PANIC";
-
-/// Routes typed events to the SMS, chat, e-mail and WhatsApp modules.
-pub struct Router {
+/// Routes typed events to the SMS, chat, e-mail and WhatsApp handlers.
+pub struct Dispatcher {
     sms: SmsModule,
     chat: ChatModule,
     email: EmailModule,
@@ -134,19 +121,19 @@ pub struct Router {
     panic_on_type: Option<String>,
 }
 
-impl Router {
-    /// Builds the modules and the optional event filter from the app settings.
+impl Dispatcher {
+    /// Builds the handlers and the optional event filter from the app settings.
     pub fn from_settings(settings: &Settings) -> Result<Self, SettingsError> {
         let filter = settings
-            .text(EVENT_FILTER_SETTING)?
+            .text(ACS_EVENT_FILTER)?
             .map(|json| {
                 Filter::parse(json).map_err(|e| SettingsError {
-                    name: EVENT_FILTER_SETTING,
+                    name: ACS_EVENT_FILTER,
                     problem: e.to_string(),
                 })
             })
             .transpose()?;
-        Ok(Router {
+        Ok(Dispatcher {
             sms: SmsModule::from_settings(settings)?,
             chat: ChatModule::from_settings(settings)?,
             email: EmailModule,
@@ -154,7 +141,7 @@ impl Router {
             filter,
             #[cfg(debug_assertions)]
             panic_on_type: settings
-                .get(DEBUG_PANIC_SETTING)
+                .get(HANDLER_DEBUG_PANIC)
                 .and_then(|v| v.strip_prefix("route:"))
                 .map(str::to_owned),
         })
@@ -228,11 +215,12 @@ impl Router {
                 return Route::DeadLetter;
             }
         };
-        let route = Self::owner(acs);
-        // The last line of defence: a bug in a module costs that one event (dead-lettered as
+        let owner = Owner::of(acs);
+        let route = owner.route();
+        // The last line of defence: a bug in a handler costs that one event (dead-lettered as
         // internalError), not the invocation, and never the connection.
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.dispatch(route, envelope, acs)
+            self.dispatch(envelope, owner)
         }));
         let outcome = match outcome {
             Ok(outcome) => outcome,
@@ -293,61 +281,35 @@ impl Router {
         }
     }
 
-    /// Which module owns a type (or what happens to it).
-    fn owner(acs: &AcsEvent) -> Route {
-        match acs {
-            AcsEvent::SmsReceived(_) | AcsEvent::SmsDeliveryReportReceived(_) => Route::Sms,
-            AcsEvent::ChatMessageReceived(_)
-            | AcsEvent::ChatMessageEdited(_)
-            | AcsEvent::ChatMessageDeleted(_)
-            | AcsEvent::ChatMessageReceivedInThread(_)
-            | AcsEvent::ChatMessageEditedInThread(_)
-            | AcsEvent::ChatMessageDeletedInThread(_)
-            | AcsEvent::ChatThreadCreatedWithUser(_)
-            | AcsEvent::ChatThreadCreated(_)
-            | AcsEvent::ChatThreadPropertiesUpdatedPerUser(_)
-            | AcsEvent::ChatThreadPropertiesUpdated(_)
-            | AcsEvent::ChatThreadWithUserDeleted(_)
-            | AcsEvent::ChatThreadDeleted(_)
-            | AcsEvent::ChatParticipantAddedToThreadWithUser(_)
-            | AcsEvent::ChatParticipantRemovedFromThreadWithUser(_)
-            | AcsEvent::ChatThreadParticipantAdded(_)
-            | AcsEvent::ChatThreadParticipantRemoved(_)
-            | AcsEvent::ChatMemberAddedToThreadWithUser(_)
-            | AcsEvent::ChatMemberRemovedFromThreadWithUser(_) => Route::Chat,
-            AcsEvent::EmailDeliveryReportReceived(_)
-            | AcsEvent::EmailEngagementTrackingReportReceived(_) => Route::Email,
-            AcsEvent::AdvancedMessageReceived(_)
-            | AcsEvent::AdvancedMessageDeliveryStatusUpdated(_) => Route::WhatsApp,
-            AcsEvent::Unknown { .. } => Route::Unknown,
-            _ => Route::Acknowledged,
-        }
-    }
-
-    /// The owning module's outputs (runs inside the panic guard).
-    fn dispatch(
-        &self,
-        route: Route,
-        envelope: &Envelope,
-        acs: &AcsEvent,
-    ) -> Result<Vec<Output>, String> {
+    /// The owning handler's outputs (runs inside the panic guard): each handler's function is
+    /// called directly, with the data it takes.
+    fn dispatch(&self, envelope: &Envelope, owner: Owner<'_>) -> Result<Vec<Output>, String> {
         #[cfg(debug_assertions)]
         if self
             .panic_on_type
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case(&envelope.event_type))
         {
-            panic!("{DEBUG_PANIC_SETTING}: deliberate panic while routing");
+            panic!("{HANDLER_DEBUG_PANIC}: deliberate panic while routing");
         }
-        match route {
-            Route::Sms => self.sms.handle(envelope, acs).map_err(|e| e.to_string()),
-            Route::Chat => self.chat.handle(envelope, acs).map_err(|e| e.to_string()),
-            Route::Email => self.email.handle(envelope, acs).map_err(|e| e.to_string()),
-            Route::WhatsApp => self
-                .whatsapp
-                .handle(envelope, acs)
-                .map_err(|e| e.to_string()),
-            _ => Ok(Vec::new()),
+        fn text(error: impl std::fmt::Display) -> String {
+            error.to_string()
+        }
+        match owner {
+            Owner::SmsReceived(data) => self.sms.received(envelope, data).map_err(text),
+            Owner::SmsDeliveryReport(data) => {
+                self.sms.delivery_report(envelope, data).map_err(text)
+            }
+            Owner::Chat(event) => self.chat.handle(event).map_err(text),
+            Owner::EmailDeliveryReport(data) => {
+                self.email.delivery_report(envelope, data).map_err(text)
+            }
+            Owner::EmailEngagement(data) => self.email.engagement(envelope, data).map_err(text),
+            Owner::WhatsAppReceived(data) => self.whatsapp.received(envelope, data).map_err(text),
+            Owner::WhatsAppDeliveryStatus(data) => {
+                self.whatsapp.delivery_status(envelope, data).map_err(text)
+            }
+            Owner::Acknowledged | Owner::Unknown => Ok(Vec::new()),
         }
     }
 
@@ -383,6 +345,115 @@ impl Router {
     }
 }
 
+/// Which handler owns an event, with the typed data that handler takes: the routing decision,
+/// made once. [`Owner::of`] names every [`AcsEvent`] variant, with no catch-all arm, so a type
+/// added to the catalog does not compile until it is given an owner (or explicitly
+/// acknowledged) here.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Owner<'a> {
+    SmsReceived(&'a SmsReceivedEventData),
+    SmsDeliveryReport(&'a SmsDeliveryReportReceivedEventData),
+    Chat(ChatEvent<'a>),
+    EmailDeliveryReport(&'a EmailDeliveryReportReceivedEventData),
+    EmailEngagement(&'a EmailEngagementTrackingReportReceivedEventData),
+    WhatsAppReceived(&'a AdvancedMessageReceivedEventData),
+    WhatsAppDeliveryStatus(&'a AdvancedMessageDeliveryStatusUpdatedEventData),
+    /// A known type no handler stores: acknowledged without outputs, and logged.
+    Acknowledged,
+    /// A type this version does not know: acknowledged without outputs, and logged as such.
+    Unknown,
+}
+
+impl<'a> Owner<'a> {
+    /// The owner of one typed event.
+    pub(crate) fn of(event: &'a AcsEvent) -> Self {
+        use AcsEvent as A;
+        use ChatEvent as C;
+        match event {
+            A::SmsReceived(d) => Owner::SmsReceived(d),
+            A::SmsDeliveryReportReceived(d) => Owner::SmsDeliveryReport(d),
+            A::ChatMessageReceived(d) => Owner::Chat(C::ChatMessageReceived(d)),
+            A::ChatMessageEdited(d) => Owner::Chat(C::ChatMessageEdited(d)),
+            A::ChatMessageDeleted(d) => Owner::Chat(C::ChatMessageDeleted(d)),
+            A::ChatMessageReceivedInThread(d) => Owner::Chat(C::ChatMessageReceivedInThread(d)),
+            A::ChatMessageEditedInThread(d) => Owner::Chat(C::ChatMessageEditedInThread(d)),
+            A::ChatMessageDeletedInThread(d) => Owner::Chat(C::ChatMessageDeletedInThread(d)),
+            A::ChatThreadCreatedWithUser(d) => Owner::Chat(C::ChatThreadCreatedWithUser(d)),
+            A::ChatThreadCreated(d) => Owner::Chat(C::ChatThreadCreated(d)),
+            A::ChatThreadPropertiesUpdatedPerUser(d) => {
+                Owner::Chat(C::ChatThreadPropertiesUpdatedPerUser(d))
+            }
+            A::ChatThreadPropertiesUpdated(d) => Owner::Chat(C::ChatThreadPropertiesUpdated(d)),
+            A::ChatThreadWithUserDeleted(d) => Owner::Chat(C::ChatThreadWithUserDeleted(d)),
+            A::ChatThreadDeleted(d) => Owner::Chat(C::ChatThreadDeleted(d)),
+            A::ChatParticipantAddedToThreadWithUser(d) => {
+                Owner::Chat(C::ChatParticipantAddedToThreadWithUser(d))
+            }
+            A::ChatParticipantRemovedFromThreadWithUser(d) => {
+                Owner::Chat(C::ChatParticipantRemovedFromThreadWithUser(d))
+            }
+            A::ChatThreadParticipantAdded(d) => Owner::Chat(C::ChatThreadParticipantAdded(d)),
+            A::ChatThreadParticipantRemoved(d) => Owner::Chat(C::ChatThreadParticipantRemoved(d)),
+            A::ChatMemberAddedToThreadWithUser(d) => {
+                Owner::Chat(C::ChatMemberAddedToThreadWithUser(d))
+            }
+            A::ChatMemberRemovedFromThreadWithUser(d) => {
+                Owner::Chat(C::ChatMemberRemovedFromThreadWithUser(d))
+            }
+            A::EmailDeliveryReportReceived(d) => Owner::EmailDeliveryReport(d),
+            A::EmailEngagementTrackingReportReceived(d) => Owner::EmailEngagement(d),
+            A::AdvancedMessageReceived(d) => Owner::WhatsAppReceived(d),
+            A::AdvancedMessageDeliveryStatusUpdated(d) => Owner::WhatsAppDeliveryStatus(d),
+            // Known, valid, and not ours to store: acknowledged (one log line each).
+            A::ChatTypingIndicatorReceivedInThread(_)
+            | A::ChatAzureBotCommandReceivedInThread(_)
+            | A::AdvancedMessageAnalysisCompleted(_)
+            | A::UserDisconnected(_)
+            | A::IncomingCall(_)
+            | A::CallStarted(_)
+            | A::CallEnded(_)
+            | A::CallParticipantAdded(_)
+            | A::CallParticipantRemoved(_)
+            | A::RecordingFileStatusUpdated(_)
+            | A::RouterJobReceived(_)
+            | A::RouterJobClassified(_)
+            | A::RouterJobQueued(_)
+            | A::RouterJobClassificationFailed(_)
+            | A::RouterJobCompleted(_)
+            | A::RouterJobClosed(_)
+            | A::RouterJobCancelled(_)
+            | A::RouterJobExceptionTriggered(_)
+            | A::RouterJobWorkerSelectorsExpired(_)
+            | A::RouterJobUnassigned(_)
+            | A::RouterJobWaitingForActivation(_)
+            | A::RouterJobSchedulingFailed(_)
+            | A::RouterJobDeleted(_)
+            | A::RouterWorkerOfferIssued(_)
+            | A::RouterWorkerOfferAccepted(_)
+            | A::RouterWorkerOfferDeclined(_)
+            | A::RouterWorkerOfferRevoked(_)
+            | A::RouterWorkerOfferExpired(_)
+            | A::RouterWorkerRegistered(_)
+            | A::RouterWorkerDeregistered(_)
+            | A::RouterWorkerDeleted(_)
+            | A::RouterWorkerUpdated(_) => Owner::Acknowledged,
+            A::Unknown { .. } => Owner::Unknown,
+        }
+    }
+
+    /// Where the event goes, for the log line.
+    pub(crate) fn route(self) -> Route {
+        match self {
+            Owner::SmsReceived(_) | Owner::SmsDeliveryReport(_) => Route::Sms,
+            Owner::Chat(_) => Route::Chat,
+            Owner::EmailDeliveryReport(_) | Owner::EmailEngagement(_) => Route::Email,
+            Owner::WhatsAppReceived(_) | Owner::WhatsAppDeliveryStatus(_) => Route::WhatsApp,
+            Owner::Acknowledged => Route::Acknowledged,
+            Owner::Unknown => Route::Unknown,
+        }
+    }
+}
+
 /// `"<type> <id>: <route>, <n> output(s)"`, with type and id cut to a sane length. They come
 /// from the sender: every `Logs` line is escaped when the reply is written
 /// (`functions::EscapedLogs`, see [`crate::logtext`]).
@@ -393,4 +464,53 @@ fn log_line(event_type: &str, id: &str, route: &str, outputs: usize) -> String {
         clip(event_type, 120),
         clip(id, 120)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::parse_delivery;
+
+    #[test]
+    fn every_sample_gets_the_owner_of_its_family_and_chat_events_keep_their_kind() {
+        let dir = format!("{}/samples", env!("CARGO_MANIFEST_DIR"));
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let body = std::fs::read(&path).unwrap();
+            for event in parse_delivery(&body).unwrap() {
+                let Ok(event) = event else { continue };
+                let Ok(acs) = &event.data else { continue };
+                seen += 1;
+                let owner = Owner::of(acs);
+                if let Owner::Chat(chat) = owner {
+                    assert_eq!(chat.kind(), acs.kind(), "{}", path.display());
+                }
+                let kind = acs.kind();
+                let expected = if kind.starts_with("Sms") {
+                    Route::Sms
+                } else if kind.starts_with("Email") {
+                    Route::Email
+                } else if kind == "AdvancedMessageReceived"
+                    || kind == "AdvancedMessageDeliveryStatusUpdated"
+                {
+                    Route::WhatsApp
+                } else if kind.starts_with("Chat")
+                    && !kind.contains("TypingIndicator")
+                    && !kind.contains("BotCommand")
+                {
+                    Route::Chat
+                } else if kind == "Unknown" {
+                    Route::Unknown
+                } else {
+                    Route::Acknowledged
+                };
+                assert_eq!(owner.route(), expected, "{}", path.display());
+            }
+        }
+        assert!(seen >= 56, "{seen}");
+    }
 }

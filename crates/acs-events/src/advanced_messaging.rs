@@ -36,7 +36,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::timestamp::Timestamp;
-use super::wire::{extensible_enum, Sensitive};
+use super::wire::{extensible_enum, Int64, Sensitive};
 
 /// `from`/`to` as WhatsApp sends them now: a string, or `null` when the user hides their number.
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(
@@ -336,6 +336,19 @@ pub struct AdvancedMessageLanguageDetection {
     pub translation: Option<Sensitive<String>>,
 }
 
+/// The sentiment of an analysed message (`sentiment`; only in the spec example, not in the docs
+/// table).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdvancedMessageSentiment {
+    /// The sentiment score (an integer in the spec example; a numeric string is accepted too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<Int64>,
+    /// The sentiment in words (derived from the message, so personal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Sensitive<String>>,
+}
+
 /// `Microsoft.Communication.AdvancedMessageAnalysisCompleted` (preview): AI analysis of an
 /// inbound message. No SDK model exists; every field is optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -373,6 +386,9 @@ pub struct AdvancedMessageAnalysisCompletedEventData {
         skip_serializing_if = "Option::is_none"
     )]
     pub extracted_key_phrases: Option<Vec<Sensitive<String>>>,
+    /// The message's sentiment (spec example only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sentiment: Option<AdvancedMessageSentiment>,
 }
 
 #[cfg(test)]
@@ -649,7 +665,8 @@ mod tests {
             "subject":"advanceMessageAnalysis/sender/{sender@id}/recipient/{recipient@id}",
             "data":{"originalMessage":"Where is my package?","channelType":"whatsapp","from":"{sender@id}","to":"{recipient@id}",
               "languageDetection":{"language":"English","confidenceScore":0.99,"translation":"Where is my package?"},
-              "intentAnalysis":"Track a package.","keyphraseExtraction":["Sara Parker","package","Kalamazoo"]}}"#;
+              "intentAnalysis":"Track a package.","keyphraseExtraction":["Sara Parker","package","Kalamazoo"],
+              "sentiment":{"score":1,"description":"Neutral"}}}"#;
         let AcsEvent::AdvancedMessageAnalysisCompleted(data) = only_event(body.as_bytes()) else {
             panic!("not AdvancedMessageAnalysisCompleted")
         };
@@ -668,10 +685,20 @@ mod tests {
             Some("Where is my package?")
         );
         assert_eq!(data.received_timestamp, None);
+        let sentiment = data.sentiment.as_ref().expect("sentiment");
+        assert_eq!(sentiment.score, Some(Int64(1)));
+        assert_eq!(
+            sentiment.description.as_ref().map(|d| d.as_str()),
+            Some("Neutral")
+        );
         round_trips(&*data);
         let json = serde_json::to_value(&*data).expect("serializes");
         assert!(
             json.get("extractedKeyPhrases").is_some() && json.get("keyphraseExtraction").is_none()
+        );
+        assert_eq!(
+            json["sentiment"],
+            serde_json::json!({"score": 1, "description": "Neutral"})
         );
         assert!(!format!("{data:?}").contains("Sara Parker"));
     }

@@ -214,6 +214,11 @@ pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// The 2025–2026 fields of every family, typed and re-serialized.
+#[cfg(test)]
+#[allow(dead_code, unused_imports)] // which tests exist depends on the families enabled
+mod tests_2026;
+
 /// Helpers shared by the family modules' tests.
 #[cfg(test)]
 #[allow(dead_code)] // which helpers are used depends on the families enabled

@@ -27,7 +27,9 @@ use crate::handlers::whatsapp::WhatsAppModule;
 use crate::host::outputs::{Output, QueueBinding};
 use crate::host::protocol::InvocationResult;
 use crate::logtext::{clip, quote};
-use crate::settings::names::{ACS_EVENT_FILTER, HANDLER_DEBUG_PANIC};
+use crate::settings::names::ACS_EVENT_FILTER;
+#[cfg(debug_assertions)]
+use crate::settings::names::HANDLER_DEBUG_PANIC;
 use crate::settings::{Settings, SettingsError};
 
 /// Where an event went.

@@ -23,229 +23,229 @@ pub enum OutputSchema {
 const TEMPLATES: &[(&str, &str)] = &[
     (
         "AdvancedMessageAnalysisCompleted",
-        include_str!("../../samples/docs-advmsg__AdvancedMessageAnalysisCompleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-advmsg__AdvancedMessageAnalysisCompleted.json"),
     ),
     (
         "AdvancedMessageDeliveryStatusUpdated",
         include_str!(
-            "../../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json"
+            "../../crates/acs-events/samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json"
         ),
     ),
     (
         "AdvancedMessageReceived",
-        include_str!("../../samples/docs-advmsg__AdvancedMessageReceived__button.json"),
+        include_str!("../../crates/acs-events/samples/docs-advmsg__AdvancedMessageReceived__button.json"),
     ),
     (
         "CallEnded",
-        include_str!("../../samples/docs-calling__CallEnded.json"),
+        include_str!("../../crates/acs-events/samples/docs-calling__CallEnded.json"),
     ),
     (
         "CallParticipantAdded",
-        include_str!("../../samples/docs-calling__CallParticipantAdded.json"),
+        include_str!("../../crates/acs-events/samples/docs-calling__CallParticipantAdded.json"),
     ),
     (
         "CallParticipantRemoved",
-        include_str!("../../samples/docs-calling__CallParticipantRemoved.json"),
+        include_str!("../../crates/acs-events/samples/docs-calling__CallParticipantRemoved.json"),
     ),
     (
         "CallStarted",
-        include_str!("../../samples/docs-calling__CallStarted.json"),
+        include_str!("../../crates/acs-events/samples/docs-calling__CallStarted.json"),
     ),
     (
         "ChatAzureBotCommandReceivedInThread",
-        include_str!("../../samples/generated__ChatAzureBotCommandReceivedInThread.json"),
+        include_str!("../../crates/acs-events/samples/generated__ChatAzureBotCommandReceivedInThread.json"),
     ),
     (
         "ChatMemberAddedToThreadWithUser",
-        include_str!("../../samples/docs2020__ChatMemberAddedToThreadWithUser.json"),
+        include_str!("../../crates/acs-events/samples/docs2020__ChatMemberAddedToThreadWithUser.json"),
     ),
     (
         "ChatMemberRemovedFromThreadWithUser",
-        include_str!("../../samples/docs2020__ChatMemberRemovedFromThreadWithUser.json"),
+        include_str!("../../crates/acs-events/samples/docs2020__ChatMemberRemovedFromThreadWithUser.json"),
     ),
     (
         "ChatMessageDeleted",
-        include_str!("../../samples/docs-chat__ChatMessageDeleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageDeleted.json"),
     ),
     (
         "ChatMessageDeletedInThread",
-        include_str!("../../samples/docs-chat__ChatMessageDeletedInThread.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageDeletedInThread.json"),
     ),
     (
         "ChatMessageEdited",
-        include_str!("../../samples/docs-chat__ChatMessageEdited.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageEdited.json"),
     ),
     (
         "ChatMessageEditedInThread",
-        include_str!("../../samples/docs-chat__ChatMessageEditedInThread.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageEditedInThread.json"),
     ),
     (
         "ChatMessageReceived",
-        include_str!("../../samples/docs-chat__ChatMessageReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageReceived.json"),
     ),
     (
         "ChatMessageReceivedInThread",
-        include_str!("../../samples/docs-chat__ChatMessageReceivedInThread.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatMessageReceivedInThread.json"),
     ),
     (
         "ChatParticipantAddedToThreadWithUser",
-        include_str!("../../samples/docs-chat__ChatParticipantAddedToThreadWithUser.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatParticipantAddedToThreadWithUser.json"),
     ),
     (
         "ChatParticipantRemovedFromThreadWithUser",
-        include_str!("../../samples/docs-chat__ChatParticipantRemovedFromThreadWithUser.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatParticipantRemovedFromThreadWithUser.json"),
     ),
     (
         "ChatThreadCreated",
-        include_str!("../../samples/docs-chat__ChatThreadCreated.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadCreated.json"),
     ),
     (
         "ChatThreadCreatedWithUser",
-        include_str!("../../samples/docs-chat__ChatThreadCreatedWithUser.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadCreatedWithUser.json"),
     ),
     (
         "ChatThreadDeleted",
-        include_str!("../../samples/docs-chat__ChatThreadDeleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadDeleted.json"),
     ),
     (
         "ChatThreadParticipantAdded",
-        include_str!("../../samples/docs-chat__ChatThreadParticipantAdded.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadParticipantAdded.json"),
     ),
     (
         "ChatThreadParticipantRemoved",
-        include_str!("../../samples/docs-chat__ChatThreadParticipantRemoved.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadParticipantRemoved.json"),
     ),
     (
         "ChatThreadPropertiesUpdated",
-        include_str!("../../samples/docs-chat__ChatThreadPropertiesUpdated.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadPropertiesUpdated.json"),
     ),
     (
         "ChatThreadPropertiesUpdatedPerUser",
-        include_str!("../../samples/docs-chat__ChatThreadPropertiesUpdatedPerUser.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadPropertiesUpdatedPerUser.json"),
     ),
     (
         "ChatThreadWithUserDeleted",
-        include_str!("../../samples/docs-chat__ChatThreadWithUserDeleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-chat__ChatThreadWithUserDeleted.json"),
     ),
     (
         "ChatTypingIndicatorReceivedInThread",
-        include_str!("../../samples/generated__ChatTypingIndicatorReceivedInThread.json"),
+        include_str!("../../crates/acs-events/samples/generated__ChatTypingIndicatorReceivedInThread.json"),
     ),
     (
         "EmailDeliveryReportReceived",
-        include_str!("../../samples/docs-email__EmailDeliveryReportReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-email__EmailDeliveryReportReceived.json"),
     ),
     (
         "EmailEngagementTrackingReportReceived",
-        include_str!("../../samples/docs-email__EmailEngagementTrackingReportReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-email__EmailEngagementTrackingReportReceived.json"),
     ),
     (
         "IncomingCall",
-        include_str!("../../samples/generated__IncomingCall.json"),
+        include_str!("../../crates/acs-events/samples/generated__IncomingCall.json"),
     ),
     (
         "RecordingFileStatusUpdated",
-        include_str!("../../samples/docs-calling__RecordingFileStatusUpdated.json"),
+        include_str!("../../crates/acs-events/samples/docs-calling__RecordingFileStatusUpdated.json"),
     ),
     (
         "RouterJobCancelled",
-        include_str!("../../samples/docs-router__RouterJobCancelled.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobCancelled.json"),
     ),
     (
         "RouterJobClassificationFailed",
-        include_str!("../../samples/docs-router__RouterJobClassificationFailed.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobClassificationFailed.json"),
     ),
     (
         "RouterJobClassified",
-        include_str!("../../samples/docs-router__RouterJobClassified.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobClassified.json"),
     ),
     (
         "RouterJobClosed",
-        include_str!("../../samples/docs-router__RouterJobClosed.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobClosed.json"),
     ),
     (
         "RouterJobCompleted",
-        include_str!("../../samples/docs-router__RouterJobCompleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobCompleted.json"),
     ),
     (
         "RouterJobDeleted",
-        include_str!("../../samples/docs-router__RouterJobDeleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobDeleted.json"),
     ),
     (
         "RouterJobExceptionTriggered",
-        include_str!("../../samples/docs-router__RouterJobExceptionTriggered.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobExceptionTriggered.json"),
     ),
     (
         "RouterJobQueued",
-        include_str!("../../samples/docs-router__RouterJobQueued.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobQueued.json"),
     ),
     (
         "RouterJobReceived",
-        include_str!("../../samples/docs-router__RouterJobReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobReceived.json"),
     ),
     (
         "RouterJobSchedulingFailed",
-        include_str!("../../samples/docs-router__RouterJobSchedulingFailed.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobSchedulingFailed.json"),
     ),
     (
         "RouterJobUnassigned",
-        include_str!("../../samples/docs-router__RouterJobUnassigned.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobUnassigned.json"),
     ),
     (
         "RouterJobWaitingForActivation",
-        include_str!("../../samples/docs-router__RouterJobWaitingForActivation.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobWaitingForActivation.json"),
     ),
     (
         "RouterJobWorkerSelectorsExpired",
-        include_str!("../../samples/docs-router__RouterJobWorkerSelectorsExpired.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterJobWorkerSelectorsExpired.json"),
     ),
     (
         "RouterWorkerDeleted",
-        include_str!("../../samples/docs-router__RouterWorkerDeleted.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerDeleted.json"),
     ),
     (
         "RouterWorkerDeregistered",
-        include_str!("../../samples/docs-router__RouterWorkerDeregistered.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerDeregistered.json"),
     ),
     (
         "RouterWorkerOfferAccepted",
-        include_str!("../../samples/docs-router__RouterWorkerOfferAccepted.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerOfferAccepted.json"),
     ),
     (
         "RouterWorkerOfferDeclined",
-        include_str!("../../samples/docs-router__RouterWorkerOfferDeclined.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerOfferDeclined.json"),
     ),
     (
         "RouterWorkerOfferExpired",
-        include_str!("../../samples/docs-router__RouterWorkerOfferExpired.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerOfferExpired.json"),
     ),
     (
         "RouterWorkerOfferIssued",
-        include_str!("../../samples/docs-router__RouterWorkerOfferIssued.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerOfferIssued.json"),
     ),
     (
         "RouterWorkerOfferRevoked",
-        include_str!("../../samples/docs-router__RouterWorkerOfferRevoked.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerOfferRevoked.json"),
     ),
     (
         "RouterWorkerRegistered",
-        include_str!("../../samples/docs-router__RouterWorkerRegistered.json"),
+        include_str!("../../crates/acs-events/samples/docs-router__RouterWorkerRegistered.json"),
     ),
     (
         "RouterWorkerUpdated",
-        include_str!("../../samples/generated__RouterWorkerUpdated.json"),
+        include_str!("../../crates/acs-events/samples/generated__RouterWorkerUpdated.json"),
     ),
     (
         "SMSDeliveryReportReceived",
-        include_str!("../../samples/docs-sms__SMSDeliveryReportReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-sms__SMSDeliveryReportReceived.json"),
     ),
     (
         "SMSReceived",
-        include_str!("../../samples/docs-sms__SMSReceived.json"),
+        include_str!("../../crates/acs-events/samples/docs-sms__SMSReceived.json"),
     ),
     (
         "UserDisconnected",
-        include_str!("../../samples/docs-presence__UserDisconnected.json"),
+        include_str!("../../crates/acs-events/samples/docs-presence__UserDisconnected.json"),
     ),
 ];
 

@@ -426,7 +426,7 @@ mod tests {
     #[test]
     fn text_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__text.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__text.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Text);
         assert_eq!(data.content.as_ref().map(|c| c.as_str()), Some("Hello"));
@@ -447,7 +447,7 @@ mod tests {
     #[test]
     fn image_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__image.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__image.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Image);
         let media = data.media.as_ref().expect("media");
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn document_sample_is_a_bare_object() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__document.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__document.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Document);
         assert_eq!(data.from.as_str(), "14254360097");
@@ -486,7 +486,7 @@ mod tests {
     #[test]
     fn sticker_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__sticker.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__sticker.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Sticker);
         let media = data.media.as_ref().expect("media");
@@ -497,7 +497,7 @@ mod tests {
     #[test]
     fn reaction_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__reaction.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__reaction.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Reaction);
         let reaction = data.reaction.as_ref().expect("reaction");
@@ -508,7 +508,7 @@ mod tests {
     #[test]
     fn button_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__button.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__button.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Button);
         let context = data.context.as_ref().expect("context");
@@ -533,7 +533,7 @@ mod tests {
     #[test]
     fn button_reply_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__buttonReply.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__buttonReply.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Interactive);
         let interactive = data.interactive.as_ref().expect("interactive");
@@ -556,7 +556,7 @@ mod tests {
     #[test]
     fn list_reply_sample() {
         let data = received(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageReceived__listReply.json"
+            "../samples/docs-advmsg__AdvancedMessageReceived__listReply.json"
         ));
         assert_eq!(data.message_type, AdvancedMessageType::Interactive);
         let interactive = data.interactive.as_ref().expect("interactive");
@@ -580,7 +580,7 @@ mod tests {
     #[test]
     fn delivery_status_sent_sample() {
         let data = status(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__sent.json"
+            "../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__sent.json"
         ));
         assert_eq!(data.status, AdvancedMessageDeliveryStatus::Sent);
         assert_eq!(
@@ -601,7 +601,7 @@ mod tests {
     #[test]
     fn delivery_status_failed_sample() {
         let data = status(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json"
+            "../samples/docs-advmsg__AdvancedMessageDeliveryStatusUpdated__failed.json"
         ));
         assert_eq!(data.status, AdvancedMessageDeliveryStatus::Failed);
         let error = data.error.as_ref().expect("error");
@@ -616,7 +616,7 @@ mod tests {
     #[test]
     fn analysis_completed_sample() {
         let AcsEvent::AdvancedMessageAnalysisCompleted(data) = only_event(include_bytes!(
-            "../../../samples/docs-advmsg__AdvancedMessageAnalysisCompleted.json"
+            "../samples/docs-advmsg__AdvancedMessageAnalysisCompleted.json"
         )) else {
             panic!("not AdvancedMessageAnalysisCompleted")
         };

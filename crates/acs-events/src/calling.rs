@@ -421,7 +421,7 @@ mod tests {
     #[test]
     fn call_started_sample() {
         let AcsEvent::CallStarted(data) = only_event(include_bytes!(
-            "../../../samples/docs-calling__CallStarted.json"
+            "../samples/docs-calling__CallStarted.json"
         )) else {
             panic!("not CallStarted")
         };
@@ -452,7 +452,7 @@ mod tests {
     #[test]
     fn call_ended_sample_uses_duration_of_call() {
         let AcsEvent::CallEnded(data) = only_event(include_bytes!(
-            "../../../samples/docs-calling__CallEnded.json"
+            "../samples/docs-calling__CallEnded.json"
         )) else {
             panic!("not CallEnded")
         };
@@ -477,7 +477,7 @@ mod tests {
     #[test]
     fn call_participant_added_sample() {
         let AcsEvent::CallParticipantAdded(data) = only_event(include_bytes!(
-            "../../../samples/docs-calling__CallParticipantAdded.json"
+            "../samples/docs-calling__CallParticipantAdded.json"
         )) else {
             panic!("not CallParticipantAdded")
         };
@@ -507,7 +507,7 @@ mod tests {
     #[test]
     fn call_participant_removed_sample() {
         let AcsEvent::CallParticipantRemoved(data) = only_event(include_bytes!(
-            "../../../samples/docs-calling__CallParticipantRemoved.json"
+            "../samples/docs-calling__CallParticipantRemoved.json"
         )) else {
             panic!("not CallParticipantRemoved")
         };

@@ -1074,7 +1074,7 @@ mod tests {
     /// Parses `samples/<file>` through the real entry point and unwraps the expected variant.
     macro_rules! sample {
         ($file:literal, $variant:ident) => {
-            match data_of(include_bytes!(concat!("../../../samples/", $file))) {
+            match data_of(include_bytes!(concat!("../samples/", $file))) {
                 AcsEvent::$variant(data) => *data,
                 other => panic!(
                     "{}: expected {}, got {}",
@@ -1721,7 +1721,7 @@ mod tests {
     /// `(file, bytes, variant)` for each `samples/<file>`, read at compile time.
     macro_rules! sample_table {
         ($($file:literal => $kind:literal),+ $(,)?) => {
-            &[$(($file, include_bytes!(concat!("../../../samples/", $file)), $kind)),+]
+            &[$(($file, include_bytes!(concat!("../samples/", $file)), $kind)),+]
         };
     }
 
@@ -1869,7 +1869,7 @@ mod tests {
 
     #[test]
     fn a_wrong_type_names_the_json_path() {
-        let body = include_str!("../../../samples/docs-chat__ChatMessageReceived.json").replace(
+        let body = include_str!("../samples/docs-chat__ChatMessageReceived.json").replace(
             r#""composeTime": "2021-02-19T00:25:58.927Z""#,
             r#""composeTime": 5"#,
         );
@@ -1882,7 +1882,7 @@ mod tests {
             "Microsoft.Communication.ChatMessageReceived"
         );
 
-        let missing = include_str!("../../../samples/docs-chat__ChatThreadCreated.json")
+        let missing = include_str!("../samples/docs-chat__ChatThreadCreated.json")
             .replace(r#""createTime": "2021-02-20T00:31:54.365+00:00","#, "");
         let delivery = parse_delivery(missing.as_bytes()).unwrap();
         let err = delivery[0].as_ref().unwrap().data.as_ref().unwrap_err();

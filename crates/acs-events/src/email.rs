@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn delivery_report_sample() {
         let AcsEvent::EmailDeliveryReportReceived(data) = only_event(include_bytes!(
-            "../../../samples/docs-email__EmailDeliveryReportReceived.json"
+            "../samples/docs-email__EmailDeliveryReportReceived.json"
         )) else {
             panic!("not EmailDeliveryReportReceived")
         };
@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn engagement_report_sample() {
         let AcsEvent::EmailEngagementTrackingReportReceived(data) = only_event(include_bytes!(
-            "../../../samples/docs-email__EmailEngagementTrackingReportReceived.json"
+            "../samples/docs-email__EmailEngagementTrackingReportReceived.json"
         )) else {
             panic!("not EmailEngagementTrackingReportReceived")
         };

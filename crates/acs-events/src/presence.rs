@@ -42,7 +42,7 @@ mod tests {
     #[test]
     fn user_disconnected_sample() {
         let mut delivery = parse_delivery(include_bytes!(
-            "../../../samples/docs-presence__UserDisconnected.json"
+            "../samples/docs-presence__UserDisconnected.json"
         ))
         .expect("a delivery");
         assert_eq!(delivery.len(), 1);

@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn recording_file_status_updated_sample() {
         let AcsEvent::RecordingFileStatusUpdated(data) = only_event(include_bytes!(
-            "../../../samples/docs-calling__RecordingFileStatusUpdated.json"
+            "../samples/docs-calling__RecordingFileStatusUpdated.json"
         )) else {
             panic!("not RecordingFileStatusUpdated")
         };

@@ -922,87 +922,87 @@ mod tests {
     const SAMPLES: &[(&str, &[u8])] = &[
         (
             "RouterJobCancelled",
-            include_bytes!("../../../samples/docs-router__RouterJobCancelled.json"),
+            include_bytes!("../samples/docs-router__RouterJobCancelled.json"),
         ),
         (
             "RouterJobClassificationFailed",
-            include_bytes!("../../../samples/docs-router__RouterJobClassificationFailed.json"),
+            include_bytes!("../samples/docs-router__RouterJobClassificationFailed.json"),
         ),
         (
             "RouterJobClassified",
-            include_bytes!("../../../samples/docs-router__RouterJobClassified.json"),
+            include_bytes!("../samples/docs-router__RouterJobClassified.json"),
         ),
         (
             "RouterJobClosed",
-            include_bytes!("../../../samples/docs-router__RouterJobClosed.json"),
+            include_bytes!("../samples/docs-router__RouterJobClosed.json"),
         ),
         (
             "RouterJobCompleted",
-            include_bytes!("../../../samples/docs-router__RouterJobCompleted.json"),
+            include_bytes!("../samples/docs-router__RouterJobCompleted.json"),
         ),
         (
             "RouterJobDeleted",
-            include_bytes!("../../../samples/docs-router__RouterJobDeleted.json"),
+            include_bytes!("../samples/docs-router__RouterJobDeleted.json"),
         ),
         (
             "RouterJobExceptionTriggered",
-            include_bytes!("../../../samples/docs-router__RouterJobExceptionTriggered.json"),
+            include_bytes!("../samples/docs-router__RouterJobExceptionTriggered.json"),
         ),
         (
             "RouterJobQueued",
-            include_bytes!("../../../samples/docs-router__RouterJobQueued.json"),
+            include_bytes!("../samples/docs-router__RouterJobQueued.json"),
         ),
         (
             "RouterJobReceived",
-            include_bytes!("../../../samples/docs-router__RouterJobReceived.json"),
+            include_bytes!("../samples/docs-router__RouterJobReceived.json"),
         ),
         (
             "RouterJobSchedulingFailed",
-            include_bytes!("../../../samples/docs-router__RouterJobSchedulingFailed.json"),
+            include_bytes!("../samples/docs-router__RouterJobSchedulingFailed.json"),
         ),
         (
             "RouterJobUnassigned",
-            include_bytes!("../../../samples/docs-router__RouterJobUnassigned.json"),
+            include_bytes!("../samples/docs-router__RouterJobUnassigned.json"),
         ),
         (
             "RouterJobWaitingForActivation",
-            include_bytes!("../../../samples/docs-router__RouterJobWaitingForActivation.json"),
+            include_bytes!("../samples/docs-router__RouterJobWaitingForActivation.json"),
         ),
         (
             "RouterJobWorkerSelectorsExpired",
-            include_bytes!("../../../samples/docs-router__RouterJobWorkerSelectorsExpired.json"),
+            include_bytes!("../samples/docs-router__RouterJobWorkerSelectorsExpired.json"),
         ),
         (
             "RouterWorkerDeleted",
-            include_bytes!("../../../samples/docs-router__RouterWorkerDeleted.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerDeleted.json"),
         ),
         (
             "RouterWorkerDeregistered",
-            include_bytes!("../../../samples/docs-router__RouterWorkerDeregistered.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerDeregistered.json"),
         ),
         (
             "RouterWorkerOfferAccepted",
-            include_bytes!("../../../samples/docs-router__RouterWorkerOfferAccepted.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerOfferAccepted.json"),
         ),
         (
             "RouterWorkerOfferDeclined",
-            include_bytes!("../../../samples/docs-router__RouterWorkerOfferDeclined.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerOfferDeclined.json"),
         ),
         (
             "RouterWorkerOfferExpired",
-            include_bytes!("../../../samples/docs-router__RouterWorkerOfferExpired.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerOfferExpired.json"),
         ),
         (
             "RouterWorkerOfferIssued",
-            include_bytes!("../../../samples/docs-router__RouterWorkerOfferIssued.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerOfferIssued.json"),
         ),
         (
             "RouterWorkerOfferRevoked",
-            include_bytes!("../../../samples/docs-router__RouterWorkerOfferRevoked.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerOfferRevoked.json"),
         ),
         (
             "RouterWorkerRegistered",
-            include_bytes!("../../../samples/docs-router__RouterWorkerRegistered.json"),
+            include_bytes!("../samples/docs-router__RouterWorkerRegistered.json"),
         ),
     ];
 
@@ -1127,7 +1127,7 @@ mod tests {
 
     #[test]
     fn job_received() {
-        let body = include_bytes!("../../../samples/docs-router__RouterJobReceived.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobReceived.json");
         let d = expect_variant!(typed(body), RouterJobReceived);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.channel_reference.as_deref(), Some("test-abc"));
@@ -1156,7 +1156,7 @@ mod tests {
 
     #[test]
     fn job_classified() {
-        let body = include_bytes!("../../../samples/docs-router__RouterJobClassified.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobClassified.json");
         let d = expect_variant!(typed(body), RouterJobClassified);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some(QUEUE_ID));
@@ -1174,7 +1174,7 @@ mod tests {
 
     #[test]
     fn job_queued() {
-        let body = include_bytes!("../../../samples/docs-router__RouterJobQueued.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobQueued.json");
         let d = expect_variant!(typed(body), RouterJobQueued);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some(QUEUE_ID));
@@ -1187,7 +1187,7 @@ mod tests {
     #[test]
     fn job_classification_failed_with_null_error_members() {
         let body =
-            include_bytes!("../../../samples/docs-router__RouterJobClassificationFailed.json");
+            include_bytes!("../samples/docs-router__RouterJobClassificationFailed.json");
         let d = expect_variant!(typed(body), RouterJobClassificationFailed);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.classification_policy_id.as_deref(), Some("test-policy"));
@@ -1237,7 +1237,7 @@ mod tests {
 
     #[test]
     fn job_completed_closed_unassigned() {
-        let body = include_bytes!("../../../samples/docs-router__RouterJobCompleted.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobCompleted.json");
         let d = expect_variant!(typed(body), RouterJobCompleted);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some("queue-id"));
@@ -1250,7 +1250,7 @@ mod tests {
             Some("e3a3f2f9-3582-4bfe-9c5a-aa57831a0f88")
         );
 
-        let body = include_bytes!("../../../samples/docs-router__RouterJobClosed.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobClosed.json");
         let d = expect_variant!(typed(body), RouterJobClosed);
         assert_eq!(d.job_id, JOB_ID);
         // Empty strings are kept as sent.
@@ -1259,7 +1259,7 @@ mod tests {
         assert_eq!(d.assignment_id.as_deref(), Some(""));
         assert_eq!(d.disposition_code.as_deref(), Some(""));
 
-        let body = include_bytes!("../../../samples/docs-router__RouterJobUnassigned.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobUnassigned.json");
         let d = expect_variant!(typed(body), RouterJobUnassigned);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some("queue-id"));
@@ -1269,7 +1269,7 @@ mod tests {
 
     #[test]
     fn job_cancelled_exception_deleted() {
-        let body = include_bytes!("../../../samples/docs-router__RouterJobCancelled.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobCancelled.json");
         let d = expect_variant!(typed(body), RouterJobCancelled);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.note.as_deref(), Some("Cancelled due to <reason>"));
@@ -1277,13 +1277,13 @@ mod tests {
         assert_eq!(d.queue_id.as_deref(), Some(""));
         assert_eq!(d.tags, sample_labels());
 
-        let body = include_bytes!("../../../samples/docs-router__RouterJobExceptionTriggered.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobExceptionTriggered.json");
         let d = expect_variant!(typed(body), RouterJobExceptionTriggered);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.rule_key.as_deref(), Some("r100"));
         assert_eq!(d.exception_rule_id.as_deref(), Some(JOB_ID));
 
-        let body = include_bytes!("../../../samples/docs-router__RouterJobDeleted.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobDeleted.json");
         let d = expect_variant!(typed(body), RouterJobDeleted);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.channel_id.as_deref(), Some("FooVoiceChannelId"));
@@ -1293,7 +1293,7 @@ mod tests {
     #[test]
     fn job_worker_selectors_expired_docs_spelling() {
         let body =
-            include_bytes!("../../../samples/docs-router__RouterJobWorkerSelectorsExpired.json");
+            include_bytes!("../samples/docs-router__RouterJobWorkerSelectorsExpired.json");
         let d = expect_variant!(typed(body), RouterJobWorkerSelectorsExpired);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some(QUEUE_ID));
@@ -1328,7 +1328,7 @@ mod tests {
     #[test]
     fn job_waiting_for_activation_and_scheduling_failed() {
         let body =
-            include_bytes!("../../../samples/docs-router__RouterJobWaitingForActivation.json");
+            include_bytes!("../samples/docs-router__RouterJobWaitingForActivation.json");
         let d = expect_variant!(typed(body), RouterJobWaitingForActivation);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some("queue-id"));
@@ -1340,7 +1340,7 @@ mod tests {
         let scheduled = d.scheduled_on.expect("scheduledOn");
         assert_eq!(scheduled.to_rfc3339(), "2022-02-17T00:55:25.1736293Z");
 
-        let body = include_bytes!("../../../samples/docs-router__RouterJobSchedulingFailed.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobSchedulingFailed.json");
         let d = expect_variant!(typed(body), RouterJobSchedulingFailed);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.priority, Some(Int64(1)));
@@ -1373,7 +1373,7 @@ mod tests {
 
     #[test]
     fn worker_offers() {
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerOfferIssued.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerOfferIssued.json");
         let d = expect_variant!(typed(body), RouterWorkerOfferIssued);
         assert_eq!(d.worker_id, "w100");
         assert_eq!(d.job_id, JOB_ID);
@@ -1391,7 +1391,7 @@ mod tests {
         let expires = d.expires_on.expect("expiresOn");
         assert_eq!(expires.to_rfc3339(), "2021-06-23T02:44:30.3847674Z");
 
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerOfferAccepted.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerOfferAccepted.json");
         let d = expect_variant!(typed(body), RouterWorkerOfferAccepted);
         assert_eq!(d.worker_id, "w100");
         assert_eq!(d.job_id, JOB_ID);
@@ -1406,7 +1406,7 @@ mod tests {
         );
         assert_eq!(d.job_labels, sample_labels());
 
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerOfferDeclined.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerOfferDeclined.json");
         let d = expect_variant!(typed(body), RouterWorkerOfferDeclined);
         assert_eq!((d.worker_id.as_str(), d.job_id.as_str()), ("w100", JOB_ID));
         assert_eq!(d.queue_id.as_deref(), Some(QUEUE_ID));
@@ -1415,7 +1415,7 @@ mod tests {
             Some("565fec06-ab81-4e60-b780-f364ed96ade1")
         );
 
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerOfferRevoked.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerOfferRevoked.json");
         let d = expect_variant!(typed(body), RouterWorkerOfferRevoked);
         assert_eq!((d.worker_id.as_str(), d.job_id.as_str()), ("w100", JOB_ID));
         assert_eq!(d.channel_reference.as_deref(), Some("test-abc"));
@@ -1424,7 +1424,7 @@ mod tests {
             Some("565fec06-ab81-4e60-b780-f364ed96ade1")
         );
 
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerOfferExpired.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerOfferExpired.json");
         let d = expect_variant!(typed(body), RouterWorkerOfferExpired);
         assert_eq!((d.worker_id.as_str(), d.job_id.as_str()), ("w100", JOB_ID));
         assert_eq!(d.channel_id.as_deref(), Some("FooVoiceChannelId"));
@@ -1449,7 +1449,7 @@ mod tests {
 
     #[test]
     fn worker_registered_deregistered_deleted() {
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerRegistered.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerRegistered.json");
         let d = expect_variant!(typed(body), RouterWorkerRegistered);
         assert_eq!(d.worker_id, "worker3");
         assert_eq!(d.total_capacity, Some(Int64(100)));
@@ -1458,12 +1458,12 @@ mod tests {
         assert_eq!(d.labels, labels(json!({"x": "111", "y": "111"})));
         assert_eq!(d.tags, sample_labels());
 
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerDeregistered.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerDeregistered.json");
         let d = expect_variant!(typed(body), RouterWorkerDeregistered);
         assert_eq!(d.worker_id, "worker3");
 
         // The docs sample of Deleted carries the registration fields and no jobId.
-        let body = include_bytes!("../../../samples/docs-router__RouterWorkerDeleted.json");
+        let body = include_bytes!("../samples/docs-router__RouterWorkerDeleted.json");
         let d = expect_variant!(typed(body), RouterWorkerDeleted);
         assert_eq!(d.worker_id, "worker3");
         assert_eq!(d.job_id, None);
@@ -1569,7 +1569,7 @@ mod tests {
     #[test]
     fn unknown_job_status_lands_in_other() {
         let mut data = raw_data(include_bytes!(
-            "../../../samples/docs-router__RouterJobReceived.json"
+            "../samples/docs-router__RouterJobReceived.json"
         ));
         data["jobStatus"] = json!("Suspended");
         let d: RouterJobReceivedEventData = serde_json::from_value(data).expect("parses");

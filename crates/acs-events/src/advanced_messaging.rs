@@ -755,17 +755,23 @@ mod tests {
                 AdvancedMessageDeliveryStatus::Delivered,
                 AdvancedMessageDeliveryStatus::Read,
                 AdvancedMessageDeliveryStatus::Failed,
-                AdvancedMessageDeliveryStatus::Other("Pending".into()),
+                AdvancedMessageDeliveryStatus::UnknownValue("Pending".into()),
             ]
         );
         let message_type: AdvancedMessageType =
             serde_json::from_str(r#""location""#).expect("type");
-        assert_eq!(message_type, AdvancedMessageType::Other("location".into()));
+        assert_eq!(
+            message_type,
+            AdvancedMessageType::UnknownValue("location".into())
+        );
         let channel: AdvancedMessageChannelType =
             serde_json::from_str(r#""rcs""#).expect("channel");
-        assert_eq!(channel, AdvancedMessageChannelType::Other("rcs".into()));
+        assert_eq!(
+            channel,
+            AdvancedMessageChannelType::UnknownValue("rcs".into())
+        );
         let reply: InteractiveReplyType = serde_json::from_str(r#""nfmReply""#).expect("reply");
-        assert_eq!(reply, InteractiveReplyType::Other("nfmReply".into()));
+        assert_eq!(reply, InteractiveReplyType::UnknownValue("nfmReply".into()));
 
         let unknown_type: AdvancedMessageReceivedEventData = serde_json::from_str(
             r#"{"from":"1","to":"c","channelType":"WhatsApp","messageType":"location","location":{"lat":1}}"#,
@@ -777,7 +783,7 @@ mod tests {
         );
         assert_eq!(
             unknown_type.message_type,
-            AdvancedMessageType::Other("location".into())
+            AdvancedMessageType::UnknownValue("location".into())
         );
     }
 }

@@ -45,7 +45,7 @@ use super::wire::{extensible_enum, Sensitive, UserMap};
 
 extensible_enum! {
     /// The role of a call participant (docs samples send placeholders such as `{role}`, which
-    /// land in `Other`).
+    /// land in `UnknownValue`).
     pub enum CallParticipantRole {
         /// A regular participant.
         Attendee => "Attendee",
@@ -420,9 +420,9 @@ mod tests {
 
     #[test]
     fn call_started_sample() {
-        let AcsEvent::CallStarted(data) = only_event(include_bytes!(
-            "../samples/docs-calling__CallStarted.json"
-        )) else {
+        let AcsEvent::CallStarted(data) =
+            only_event(include_bytes!("../samples/docs-calling__CallStarted.json"))
+        else {
             panic!("not CallStarted")
         };
         assert_eq!(raw_id(&data.started_by).as_deref(), Some(STARTER));
@@ -451,9 +451,9 @@ mod tests {
 
     #[test]
     fn call_ended_sample_uses_duration_of_call() {
-        let AcsEvent::CallEnded(data) = only_event(include_bytes!(
-            "../samples/docs-calling__CallEnded.json"
-        )) else {
+        let AcsEvent::CallEnded(data) =
+            only_event(include_bytes!("../samples/docs-calling__CallEnded.json"))
+        else {
             panic!("not CallEnded")
         };
         assert_eq!(data.call_duration_in_seconds, Some(49.728617199999995));
@@ -497,7 +497,7 @@ mod tests {
             .is_some_and(|ua| ua.starts_with("acs-web-test-client-ACSWeb(3617")));
         assert_eq!(
             data.user.as_ref().and_then(|u| u.role.clone()),
-            Some(CallParticipantRole::Other("{role}".into()))
+            Some(CallParticipantRole::UnknownValue("{role}".into()))
         );
         round_trips(&*data);
         let json = serde_json::to_value(&*data).expect("serializes");
@@ -583,7 +583,7 @@ mod tests {
         assert_eq!(raw_id(&data.started_by).as_deref(), Some(SPEC_USER));
         assert_eq!(
             data.started_by.as_ref().and_then(|p| p.role.clone()),
-            Some(CallParticipantRole::Other("UserRole".into()))
+            Some(CallParticipantRole::UnknownValue("UserRole".into()))
         );
         let ended_by = data.ended_by.clone().expect("endedBy");
         assert_eq!(
@@ -595,7 +595,7 @@ mod tests {
         );
         assert_eq!(
             ended_by.kind,
-            Some(CallEndedByType::Other("TestCallEndedBy".into()))
+            Some(CallEndedByType::UnknownValue("TestCallEndedBy".into()))
         );
         assert_eq!(ended_by.name.as_deref(), Some("TestCallEndedBy"));
         assert_eq!(
@@ -703,11 +703,11 @@ mod tests {
     #[test]
     fn unknown_enum_values_land_in_other() {
         let role: CallParticipantRole = serde_json::from_str(r#""Moderator""#).expect("role");
-        assert_eq!(role, CallParticipantRole::Other("Moderator".into()));
+        assert_eq!(role, CallParticipantRole::UnknownValue("Moderator".into()));
         let ended: CallEndedByType = serde_json::from_str(r#""participant""#).expect("known");
         assert_eq!(ended, CallEndedByType::Participant);
         let other: CallEndedByType = serde_json::from_str(r#""Timeout""#).expect("unknown");
-        assert_eq!(other, CallEndedByType::Other("Timeout".into()));
+        assert_eq!(other, CallEndedByType::UnknownValue("Timeout".into()));
     }
 
     /// Written from §3.5 of the catalog and the REST spec example: there is no docs sample.

@@ -1856,7 +1856,10 @@ mod tests {
     fn unknown_message_types_are_kept() {
         let json = RECEIVED_IN_THREAD.replace(r#""type":"Text""#, r#""type":"Custom/Card""#);
         let d: ChatMessageReceivedInThreadEventData = serde_json::from_str(&json).unwrap();
-        assert_eq!(d.message_type, ChatMessageType::Other("Custom/Card".into()));
+        assert_eq!(
+            d.message_type,
+            ChatMessageType::UnknownValue("Custom/Card".into())
+        );
         assert_eq!(serde_json::to_value(&d).unwrap()["type"], "Custom/Card");
 
         let html: ChatMessageReceivedInThreadEventData = serde_json::from_str(

@@ -274,12 +274,15 @@ mod tests {
     #[test]
     fn unknown_enum_values_land_in_other() {
         let status: EmailDeliveryStatus = serde_json::from_str(r#""Deferred""#).expect("status");
-        assert_eq!(status, EmailDeliveryStatus::Other("Deferred".into()));
+        assert_eq!(status, EmailDeliveryStatus::UnknownValue("Deferred".into()));
         let known: EmailDeliveryStatus = serde_json::from_str(r#""filteredspam""#).expect("known");
         assert_eq!(known, EmailDeliveryStatus::FilteredSpam);
         let engagement: EmailEngagementType = serde_json::from_str(r#""Click""#).expect("click");
         assert_eq!(engagement, EmailEngagementType::Click);
         let other: EmailEngagementType = serde_json::from_str(r#""unsubscribe""#).expect("other");
-        assert_eq!(other, EmailEngagementType::Other("unsubscribe".into()));
+        assert_eq!(
+            other,
+            EmailEngagementType::UnknownValue("unsubscribe".into())
+        );
     }
 }

@@ -23,7 +23,7 @@ extensible_enum! {
         /// A Microsoft Teams app, e.g. a bot.
         MicrosoftTeamsApp => "microsoftTeamsApp",
         /// The service's own "unknown" kind (only `rawId` is meaningful), not a value it did not
-        /// recognise, which is [`IdentifierKind::Other`].
+        /// recognise, which is [`IdentifierKind::UnknownValue`].
         Unknown => "unknown",
     }
 }
@@ -234,7 +234,7 @@ mod tests {
             serde_json::from_str(r#"{"kind":"somethingNew","rawId":"99:x"}"#).unwrap();
         assert_eq!(
             id.resolved_kind(),
-            IdentifierKind::Other("somethingNew".into())
+            IdentifierKind::UnknownValue("somethingNew".into())
         );
         assert!(CommunicationIdentifier::default().raw_id().is_none());
     }

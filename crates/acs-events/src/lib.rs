@@ -116,10 +116,11 @@
 //!   `data`. (Event Grid sends them to subscriptions without a type filter.)
 //! - **New fields** are ignored by the typed structs (serde's default; nothing uses
 //!   `deny_unknown_fields`) and stay in [`Event::raw`], which is byte-for-byte what was received.
-//! - **New enum values** land in the enum's `Other(String)` variant with their spelling kept.
+//! - **New enum values** land in the enum's `UnknownValue(String)` variant with their spelling kept.
 //!   Every enum is matched case-insensitively (the service and its docs disagree on case) and
-//!   serializes the canonical spelling. They are extensible by design, so match them with a
-//!   fallback arm.
+//!   serializes the canonical spelling. They follow the Azure SDK guidelines for extensible
+//!   enums: `#[non_exhaustive]` (match them with a fallback arm; a variant added in a later
+//!   version of this crate is not a breaking change), `From<&str>` and an infallible `FromStr`.
 //! - **Historic spellings** are accepted: PascalCase SMS fields from the 2020 docs,
 //!   `deliveryAttemptTimeStamp`, `durationOfCall`, nested or flattened call participants, numbers
 //!   sent as strings. Serializing an event ([`AcsEvent`] implements `Serialize`, and

@@ -223,10 +223,13 @@ mod tests {
     #[test]
     fn unknown_enum_values_land_in_other() {
         let format: RecordingFormatType = serde_json::from_str(r#""Ogg""#).expect("format");
-        assert_eq!(format, RecordingFormatType::Other("Ogg".into()));
+        assert_eq!(format, RecordingFormatType::UnknownValue("Ogg".into()));
         let content: RecordingContentType =
             serde_json::from_str(r#""VideoOnly""#).expect("content");
-        assert_eq!(content, RecordingContentType::Other("VideoOnly".into()));
+        assert_eq!(
+            content,
+            RecordingContentType::UnknownValue("VideoOnly".into())
+        );
         let channel: RecordingChannelType = serde_json::from_str(r#""unmixed""#).expect("channel");
         assert_eq!(channel, RecordingChannelType::Unmixed);
     }

@@ -1186,8 +1186,7 @@ mod tests {
 
     #[test]
     fn job_classification_failed_with_null_error_members() {
-        let body =
-            include_bytes!("../samples/docs-router__RouterJobClassificationFailed.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobClassificationFailed.json");
         let d = expect_variant!(typed(body), RouterJobClassificationFailed);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.classification_policy_id.as_deref(), Some("test-policy"));
@@ -1292,8 +1291,7 @@ mod tests {
 
     #[test]
     fn job_worker_selectors_expired_docs_spelling() {
-        let body =
-            include_bytes!("../samples/docs-router__RouterJobWorkerSelectorsExpired.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobWorkerSelectorsExpired.json");
         let d = expect_variant!(typed(body), RouterJobWorkerSelectorsExpired);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some(QUEUE_ID));
@@ -1327,8 +1325,7 @@ mod tests {
 
     #[test]
     fn job_waiting_for_activation_and_scheduling_failed() {
-        let body =
-            include_bytes!("../samples/docs-router__RouterJobWaitingForActivation.json");
+        let body = include_bytes!("../samples/docs-router__RouterJobWaitingForActivation.json");
         let d = expect_variant!(typed(body), RouterJobWaitingForActivation);
         assert_eq!(d.job_id, JOB_ID);
         assert_eq!(d.queue_id.as_deref(), Some("queue-id"));
@@ -1527,7 +1524,7 @@ mod tests {
                 RouterUpdatedWorkerProperty::Tags,
                 RouterUpdatedWorkerProperty::QueueAssignments,
                 RouterUpdatedWorkerProperty::ChannelConfigurations,
-                RouterUpdatedWorkerProperty::Other("Skills".into()),
+                RouterUpdatedWorkerProperty::UnknownValue("Skills".into()),
             ])
         );
         let out = serde_json::to_value(&legacy).expect("serializes");
@@ -1557,7 +1554,7 @@ mod tests {
                 RouterLabelOperator::Less,
                 RouterLabelOperator::GreaterThanOrEqual,
                 RouterLabelOperator::LessThanOrEqual,
-                RouterLabelOperator::Other("Between".into()),
+                RouterLabelOperator::UnknownValue("Between".into()),
             ]
         );
         assert_eq!(
@@ -1575,7 +1572,7 @@ mod tests {
         let d: RouterJobReceivedEventData = serde_json::from_value(data).expect("parses");
         assert_eq!(
             d.job_status,
-            Some(RouterJobStatus::Other("Suspended".into()))
+            Some(RouterJobStatus::UnknownValue("Suspended".into()))
         );
         let out = serde_json::to_value(&d).expect("serializes");
         assert_eq!(out["jobStatus"], "Suspended");

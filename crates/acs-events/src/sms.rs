@@ -30,11 +30,11 @@
 //!     other => panic!("expected an SMS, got {}", other.kind()),
 //! }
 //!
-//! // Enum values are matched case-insensitively; a status ACS adds later is kept as `Other`.
+//! // Enum values are matched case-insensitively; a status ACS adds later is kept as `UnknownValue`.
 //! assert_eq!(SmsDeliveryStatus::from_wire("delivered"), SmsDeliveryStatus::Delivered);
 //! assert_eq!(
 //!     SmsDeliveryStatus::from_wire("Expired"),
-//!     SmsDeliveryStatus::Other("Expired".into())
+//!     SmsDeliveryStatus::UnknownValue("Expired".into())
 //! );
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -99,7 +99,7 @@ pub struct SmsDeliveryReportReceivedEventData {
     /// The recipient's number.
     #[serde(alias = "To")]
     pub to: Sensitive<String>,
-    /// The outcome; matched case-insensitively, and a new value is kept as `Other`.
+    /// The outcome; matched case-insensitively, and a new value is kept as `UnknownValue`.
     #[serde(alias = "DeliveryStatus")]
     pub delivery_status: SmsDeliveryStatus,
     /// The carrier's explanation, e.g. `No error.`
@@ -175,6 +175,6 @@ mod tests {
         assert_eq!(report.delivery_status, SmsDeliveryStatus::Delivered);
         assert_eq!(report.tag.as_deref(), Some("x"));
         let other: SmsDeliveryStatus = serde_json::from_str(r#""Expired""#).unwrap();
-        assert_eq!(other, SmsDeliveryStatus::Other("Expired".into()));
+        assert_eq!(other, SmsDeliveryStatus::UnknownValue("Expired".into()));
     }
 }

@@ -1,7 +1,7 @@
 //! The fields ACS added in 2025–2026 (issue 13), one test per family: each parses an inline
 //! Event Grid event carrying the new fields through [`parse_delivery`](crate::parse_delivery),
 //! checks that they are typed (numbers are numbers, enums are their variants, unknown enum values
-//! land in `Other`, `null` and absent are `None`), and that serializing keeps them under their
+//! land in `UnknownValue`, `null` and absent are `None`), and that serializing keeps them under their
 //! canonical camelCase names.
 
 use serde_json::{json, Value};
@@ -145,7 +145,9 @@ mod chat {
         let unknown = policy(r#""retentionPolicy": {"kind": "lastMessageDate"}"#).unwrap();
         assert_eq!(
             unknown.kind,
-            Some(ChatRetentionPolicyKind::Other("lastMessageDate".into()))
+            Some(ChatRetentionPolicyKind::UnknownValue(
+                "lastMessageDate".into()
+            ))
         );
         let AcsEvent::ChatThreadPropertiesUpdatedPerUser(updated) = event(
             "ChatThreadPropertiesUpdatedPerUser",
@@ -175,7 +177,9 @@ mod chat {
             ),
             (
                 r#""deletedByAdmin""#,
-                Some(ChatThreadDeletedReason::Other("deletedByAdmin".into())),
+                Some(ChatThreadDeletedReason::UnknownValue(
+                    "deletedByAdmin".into(),
+                )),
                 json!("deletedByAdmin"),
             ),
             ("null", None, Value::Null),
@@ -273,7 +277,7 @@ fn email_internet_message_id_and_recipient_mail_server() {
     );
     assert!(!format!("{report:?}").contains("20260413.abc"));
 
-    // Suppressed: no Message-ID, no mail server; an unknown status lands in `Other`.
+    // Suppressed: no Message-ID, no mail server; an unknown status lands in `UnknownValue`.
     for status in ["Suppressed", "Deferred"] {
         let AcsEvent::EmailDeliveryReportReceived(report) = event(
             "EmailDeliveryReportReceived",
@@ -297,7 +301,7 @@ fn email_internet_message_id_and_recipient_mail_server() {
     }
     assert_eq!(
         EmailDeliveryStatus::from_wire("Deferred"),
-        EmailDeliveryStatus::Other("Deferred".into())
+        EmailDeliveryStatus::UnknownValue("Deferred".into())
     );
 }
 
@@ -370,7 +374,7 @@ mod advanced_messaging {
         let emoji = reaction.reaction.as_ref().and_then(|r| r.emoji.as_ref());
         assert_eq!(emoji.map(|e| e.as_str()), Some("👍"));
 
-        // `toBSUID?` on delivery status updates, with `to` empty; an unknown status is `Other`.
+        // `toBSUID?` on delivery status updates, with `to` empty; an unknown status is `UnknownValue`.
         let parsed = event(
             "AdvancedMessageDeliveryStatusUpdated",
             r#"{"from": "11111111-2222-3333-4444-555555555555", "to": "", "toBSUID": "US.1",
@@ -383,7 +387,7 @@ mod advanced_messaging {
         assert_eq!(status.to_bsu_id.as_ref().map(|b| b.as_str()), Some("US.1"));
         assert_eq!(
             status.status,
-            AdvancedMessageDeliveryStatus::Other("pending".into())
+            AdvancedMessageDeliveryStatus::UnknownValue("pending".into())
         );
         assert_eq!(json["toBSUID"], "US.1");
         assert_eq!(json["status"], "pending");

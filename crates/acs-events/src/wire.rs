@@ -7,31 +7,51 @@ use std::ops::Deref;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// Defines an extensible string enum: matching is ASCII case-insensitive, serialization writes the
-/// canonical wire spelling, and a value we do not know lands in `Other` (keeping its spelling)
+/// canonical wire spelling, and a value we do not know lands in `UnknownValue` (keeping its spelling)
 /// instead of failing the event. All ACS enums are extensible on the service side.
 macro_rules! extensible_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
+        ///
+        /// Extensible, as the Azure SDKs' enums are: a value the service adds later parses as
+        /// [`UnknownValue`](Self::UnknownValue) with its text, never as an error, matching is
+        /// case-insensitive, and the enum is `#[non_exhaustive]` so that a variant added in a
+        /// later version of this crate is not a breaking change.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)+
             /// A value this version does not know, as sent.
-            Other(String),
+            UnknownValue(String),
         }
 
         impl $name {
-            /// The canonical wire spelling (or the original text for `Other`).
+            /// The canonical wire spelling (or the original text for `UnknownValue`).
             pub fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)+
-                    Self::Other(text) => text,
+                    Self::UnknownValue(text) => text,
                 }
             }
 
             /// Case-insensitive lookup that never fails.
             pub fn from_wire(text: &str) -> Self {
                 $(if text.eq_ignore_ascii_case($wire) { return Self::$variant; })+
-                Self::Other(text.to_owned())
+                Self::UnknownValue(text.to_owned())
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                Self::from_wire(text)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = std::convert::Infallible;
+            /// Never fails: an unknown value is [`UnknownValue`](Self::UnknownValue).
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from_wire(text))
             }
         }
 
@@ -153,11 +173,25 @@ mod tests {
         let parsed: Vec<Color> = serde_json::from_str(r#"["red","DARKBLUE","Green"]"#).unwrap();
         assert_eq!(
             parsed,
-            vec![Color::Red, Color::DarkBlue, Color::Other("Green".into())]
+            vec![
+                Color::Red,
+                Color::DarkBlue,
+                Color::UnknownValue("Green".into())
+            ]
         );
         assert_eq!(
             serde_json::to_string(&parsed).unwrap(),
             r#"["Red","darkBlue","Green"]"#
+        );
+    }
+
+    #[test]
+    fn extensible_enum_converts_from_text_like_the_azure_sdks() {
+        assert_eq!(Color::from("DARKblue"), Color::DarkBlue);
+        assert_eq!("red".parse::<Color>(), Ok(Color::Red));
+        assert_eq!(
+            "Teal".parse::<Color>().map(|c| c.to_string()),
+            Ok("Teal".to_owned())
         );
     }
 

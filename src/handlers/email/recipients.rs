@@ -59,7 +59,9 @@ impl Verdict {
             EmailDeliveryStatus::FilteredSpam => Verdict::SpamFiltered,
             EmailDeliveryStatus::Quarantined => Verdict::Quarantined,
             EmailDeliveryStatus::Failed => Verdict::Failed,
-            EmailDeliveryStatus::Other(_) => Verdict::UnknownStatus,
+            // `UnknownValue`, and a status a later version of the crate adds (the enum is
+            // non-exhaustive): neither is known here to be bad.
+            _ => Verdict::UnknownStatus,
         }
     }
 

@@ -198,6 +198,7 @@ pub mod recording;
 pub mod router;
 #[cfg(feature = "sms")]
 pub mod sms;
+pub mod subject;
 mod timestamp;
 mod wire;
 
@@ -207,6 +208,7 @@ pub use envelope::{
     RawEvent, Schema,
 };
 pub use identifier::{CommunicationIdentifier, IdentifierKind};
+pub use subject::Subject;
 pub use timestamp::{OutOfRange, Timestamp, TimestampError};
 pub use wire::{safe_message, safe_path, Int64, Sensitive, UserMap};
 

@@ -24,8 +24,10 @@ struct EventLine<'a> {
     time: Option<&'a Timestamp>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kind: Option<&'static str>,
+    /// [`Event::data_json`]: the typed data plus what it does not model, so nothing that
+    /// arrived is missing from what `inspect` shows.
     #[serde(skip_serializing_if = "Option::is_none")]
-    data: Option<&'a AcsEvent>,
+    data: Option<serde_json::Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
 }
@@ -55,7 +57,7 @@ impl<'a> EventLine<'a> {
             subject: envelope.subject.as_deref(),
             time: envelope.time.as_ref(),
             kind: event.data.as_ref().ok().map(AcsEvent::kind),
-            data: event.data.as_ref().ok(),
+            data: event.data_json(),
             error: event.data.as_ref().err().map(ToString::to_string),
         }
     }

@@ -48,6 +48,47 @@ fn inspect_types_every_sample_event() {
     }
 }
 
+/// `inspect` shows `Event::data_json` for every sample, the typed data with nothing lost (the
+/// crate's `lossless` tests check that it keeps every leaf of every sample), and a member no
+/// struct models reaches the user as sent.
+#[test]
+fn inspect_keeps_every_field_that_arrived() {
+    let (lines, _) = inspect_lines(&[samples_dir()]);
+    let events = sample_events();
+    assert_eq!(lines.len(), events.len());
+    for (line, (file, event)) in lines.iter().zip(&events) {
+        let parsed = acs_event_handler::events::parse_delivery(event.to_string().as_bytes())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert_eq!(line["data"], parsed.data_json().unwrap(), "{file}");
+    }
+
+    let dir = tempfile_dir();
+    let mut event = events
+        .iter()
+        .find(|(file, _)| file == "docs-sms__SMSReceived.json")
+        .unwrap()
+        .1
+        .clone();
+    event["data"]["addedIn2027"] = serde_json::json!({"carrier": "Contoso", "hops": [1, 2]});
+    let path = dir.join("future.json");
+    std::fs::write(&path, event.to_string()).unwrap();
+    let (lines, errors) = inspect_lines(&[path.to_string_lossy().into_owned()]);
+    assert_eq!(errors, 0);
+    assert_eq!(
+        lines[0]["data"]["addedIn2027"],
+        serde_json::json!({"carrier": "Contoso", "hops": [1, 2]})
+    );
+    assert!(lines[0]["data"]["messageId"].is_string(), "canonical names");
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("acs-inspect-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[test]
 fn inspect_reports_each_invalid_file_and_goes_on() {
     let invalid = format!("{}/tests/fixtures/invalid", env!("CARGO_MANIFEST_DIR"));

@@ -115,7 +115,8 @@
 //! - **New event types** parse as [`AcsEvent::Unknown`], keeping the type string and the raw
 //!   `data`. (Event Grid sends them to subscriptions without a type filter.)
 //! - **New fields** are ignored by the typed structs (serde's default; nothing uses
-//!   `deny_unknown_fields`) and stay in [`Event::raw`], which is byte-for-byte what was received.
+//!   `deny_unknown_fields`) and stay in [`Event::raw`], which is byte-for-byte what was received;
+//!   [`Event::data_json`] re-serializes the typed data with them added back ([`lossless`]).
 //! - **New enum values** land in the enum's `UnknownValue(String)` variant with their spelling kept.
 //!   Every enum is matched case-insensitively (the service and its docs disagree on case) and
 //!   serializes the canonical spelling. They follow the Azure SDK guidelines for extensible
@@ -190,6 +191,7 @@ pub mod chat;
 pub mod email;
 mod envelope;
 pub mod identifier;
+pub mod lossless;
 #[cfg(feature = "presence")]
 pub mod presence;
 #[cfg(feature = "recording")]

@@ -15,12 +15,12 @@ use super::calling;
 use super::chat;
 #[cfg(feature = "email")]
 use super::email;
+#[cfg(feature = "job-router")]
+use super::job_router;
 #[cfg(feature = "presence")]
 use super::presence;
 #[cfg(feature = "recording")]
 use super::recording;
-#[cfg(feature = "job-router")]
-use super::router;
 #[cfg(feature = "sms")]
 use super::sms;
 
@@ -245,28 +245,28 @@ catalog! {
     "advanced-messaging", AdvancedMessageReceived, ADVANCED_MESSAGE_RECEIVED, "AdvancedMessageReceived", advanced_messaging::AdvancedMessageReceivedEventData;
     "advanced-messaging", AdvancedMessageDeliveryStatusUpdated, ADVANCED_MESSAGE_DELIVERY_STATUS_UPDATED, "AdvancedMessageDeliveryStatusUpdated", advanced_messaging::AdvancedMessageDeliveryStatusUpdatedEventData;
     "advanced-messaging", AdvancedMessageAnalysisCompleted, ADVANCED_MESSAGE_ANALYSIS_COMPLETED, "AdvancedMessageAnalysisCompleted", advanced_messaging::AdvancedMessageAnalysisCompletedEventData;
-    "job-router", RouterJobReceived, ROUTER_JOB_RECEIVED, "RouterJobReceived", router::RouterJobReceivedEventData;
-    "job-router", RouterJobClassified, ROUTER_JOB_CLASSIFIED, "RouterJobClassified", router::RouterJobClassifiedEventData;
-    "job-router", RouterJobQueued, ROUTER_JOB_QUEUED, "RouterJobQueued", router::RouterJobQueuedEventData;
-    "job-router", RouterJobClassificationFailed, ROUTER_JOB_CLASSIFICATION_FAILED, "RouterJobClassificationFailed", router::RouterJobClassificationFailedEventData;
-    "job-router", RouterJobCompleted, ROUTER_JOB_COMPLETED, "RouterJobCompleted", router::RouterJobCompletedEventData;
-    "job-router", RouterJobClosed, ROUTER_JOB_CLOSED, "RouterJobClosed", router::RouterJobClosedEventData;
-    "job-router", RouterJobCancelled, ROUTER_JOB_CANCELLED, "RouterJobCancelled", router::RouterJobCancelledEventData;
-    "job-router", RouterJobExceptionTriggered, ROUTER_JOB_EXCEPTION_TRIGGERED, "RouterJobExceptionTriggered", router::RouterJobExceptionTriggeredEventData;
-    "job-router", RouterJobWorkerSelectorsExpired, ROUTER_JOB_WORKER_SELECTORS_EXPIRED, "RouterJobWorkerSelectorsExpired", router::RouterJobWorkerSelectorsExpiredEventData;
-    "job-router", RouterJobUnassigned, ROUTER_JOB_UNASSIGNED, "RouterJobUnassigned", router::RouterJobUnassignedEventData;
-    "job-router", RouterJobWaitingForActivation, ROUTER_JOB_WAITING_FOR_ACTIVATION, "RouterJobWaitingForActivation", router::RouterJobWaitingForActivationEventData;
-    "job-router", RouterJobSchedulingFailed, ROUTER_JOB_SCHEDULING_FAILED, "RouterJobSchedulingFailed", router::RouterJobSchedulingFailedEventData;
-    "job-router", RouterJobDeleted, ROUTER_JOB_DELETED, "RouterJobDeleted", router::RouterJobDeletedEventData;
-    "job-router", RouterWorkerOfferIssued, ROUTER_WORKER_OFFER_ISSUED, "RouterWorkerOfferIssued", router::RouterWorkerOfferIssuedEventData;
-    "job-router", RouterWorkerOfferAccepted, ROUTER_WORKER_OFFER_ACCEPTED, "RouterWorkerOfferAccepted", router::RouterWorkerOfferAcceptedEventData;
-    "job-router", RouterWorkerOfferDeclined, ROUTER_WORKER_OFFER_DECLINED, "RouterWorkerOfferDeclined", router::RouterWorkerOfferDeclinedEventData;
-    "job-router", RouterWorkerOfferRevoked, ROUTER_WORKER_OFFER_REVOKED, "RouterWorkerOfferRevoked", router::RouterWorkerOfferRevokedEventData;
-    "job-router", RouterWorkerOfferExpired, ROUTER_WORKER_OFFER_EXPIRED, "RouterWorkerOfferExpired", router::RouterWorkerOfferExpiredEventData;
-    "job-router", RouterWorkerRegistered, ROUTER_WORKER_REGISTERED, "RouterWorkerRegistered", router::RouterWorkerRegisteredEventData;
-    "job-router", RouterWorkerDeregistered, ROUTER_WORKER_DEREGISTERED, "RouterWorkerDeregistered", router::RouterWorkerDeregisteredEventData;
-    "job-router", RouterWorkerDeleted, ROUTER_WORKER_DELETED, "RouterWorkerDeleted", router::RouterWorkerDeletedEventData;
-    "job-router", RouterWorkerUpdated, ROUTER_WORKER_UPDATED, "RouterWorkerUpdated", router::RouterWorkerUpdatedEventData;
+    "job-router", RouterJobReceived, ROUTER_JOB_RECEIVED, "RouterJobReceived", job_router::RouterJobReceivedEventData;
+    "job-router", RouterJobClassified, ROUTER_JOB_CLASSIFIED, "RouterJobClassified", job_router::RouterJobClassifiedEventData;
+    "job-router", RouterJobQueued, ROUTER_JOB_QUEUED, "RouterJobQueued", job_router::RouterJobQueuedEventData;
+    "job-router", RouterJobClassificationFailed, ROUTER_JOB_CLASSIFICATION_FAILED, "RouterJobClassificationFailed", job_router::RouterJobClassificationFailedEventData;
+    "job-router", RouterJobCompleted, ROUTER_JOB_COMPLETED, "RouterJobCompleted", job_router::RouterJobCompletedEventData;
+    "job-router", RouterJobClosed, ROUTER_JOB_CLOSED, "RouterJobClosed", job_router::RouterJobClosedEventData;
+    "job-router", RouterJobCancelled, ROUTER_JOB_CANCELLED, "RouterJobCancelled", job_router::RouterJobCancelledEventData;
+    "job-router", RouterJobExceptionTriggered, ROUTER_JOB_EXCEPTION_TRIGGERED, "RouterJobExceptionTriggered", job_router::RouterJobExceptionTriggeredEventData;
+    "job-router", RouterJobWorkerSelectorsExpired, ROUTER_JOB_WORKER_SELECTORS_EXPIRED, "RouterJobWorkerSelectorsExpired", job_router::RouterJobWorkerSelectorsExpiredEventData;
+    "job-router", RouterJobUnassigned, ROUTER_JOB_UNASSIGNED, "RouterJobUnassigned", job_router::RouterJobUnassignedEventData;
+    "job-router", RouterJobWaitingForActivation, ROUTER_JOB_WAITING_FOR_ACTIVATION, "RouterJobWaitingForActivation", job_router::RouterJobWaitingForActivationEventData;
+    "job-router", RouterJobSchedulingFailed, ROUTER_JOB_SCHEDULING_FAILED, "RouterJobSchedulingFailed", job_router::RouterJobSchedulingFailedEventData;
+    "job-router", RouterJobDeleted, ROUTER_JOB_DELETED, "RouterJobDeleted", job_router::RouterJobDeletedEventData;
+    "job-router", RouterWorkerOfferIssued, ROUTER_WORKER_OFFER_ISSUED, "RouterWorkerOfferIssued", job_router::RouterWorkerOfferIssuedEventData;
+    "job-router", RouterWorkerOfferAccepted, ROUTER_WORKER_OFFER_ACCEPTED, "RouterWorkerOfferAccepted", job_router::RouterWorkerOfferAcceptedEventData;
+    "job-router", RouterWorkerOfferDeclined, ROUTER_WORKER_OFFER_DECLINED, "RouterWorkerOfferDeclined", job_router::RouterWorkerOfferDeclinedEventData;
+    "job-router", RouterWorkerOfferRevoked, ROUTER_WORKER_OFFER_REVOKED, "RouterWorkerOfferRevoked", job_router::RouterWorkerOfferRevokedEventData;
+    "job-router", RouterWorkerOfferExpired, ROUTER_WORKER_OFFER_EXPIRED, "RouterWorkerOfferExpired", job_router::RouterWorkerOfferExpiredEventData;
+    "job-router", RouterWorkerRegistered, ROUTER_WORKER_REGISTERED, "RouterWorkerRegistered", job_router::RouterWorkerRegisteredEventData;
+    "job-router", RouterWorkerDeregistered, ROUTER_WORKER_DEREGISTERED, "RouterWorkerDeregistered", job_router::RouterWorkerDeregisteredEventData;
+    "job-router", RouterWorkerDeleted, ROUTER_WORKER_DELETED, "RouterWorkerDeleted", job_router::RouterWorkerDeletedEventData;
+    "job-router", RouterWorkerUpdated, ROUTER_WORKER_UPDATED, "RouterWorkerUpdated", job_router::RouterWorkerUpdatedEventData;
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@
 //!   typed data, plus [`AcsEvent::Unknown`]. [`event_types`] has the type strings as constants (for
 //!   Event Grid subscription filters, say), and [`canonical_event_type`] normalizes their case.
 //! - **Data**: the family modules ([`sms`], [`chat`], [`calling`], [`recording`], [`presence`],
-//!   [`email`], [`advanced_messaging`], [`router`] for Job Router) hold one `…EventData` struct
+//!   [`email`], [`advanced_messaging`], [`job_router`]) hold one `…EventData` struct
 //!   per type, with shared building blocks: [`CommunicationIdentifier`] (who), [`Timestamp`]
 //!   (when), [`Int64`] (integers sent as numbers or strings), [`UserMap`] (user-defined
 //!   metadata) and [`Sensitive`] (personal data).
@@ -134,7 +134,7 @@
 //! # Cargo features
 //!
 //! One feature per family, all on by default: `sms`, `chat`, `calling`, `recording`, `presence`,
-//! `email`, `advanced-messaging` and `job-router` (the [`router`] module). A program that only
+//! `email`, `advanced-messaging` and `job-router` (the [`job_router`] module). A program that only
 //! handles SMS can leave out the other families' structs and their compile time:
 //!
 //! ```toml
@@ -191,13 +191,13 @@ pub mod chat;
 pub mod email;
 mod envelope;
 pub mod identifier;
+#[cfg(feature = "job-router")]
+pub mod job_router;
 pub mod lossless;
 #[cfg(feature = "presence")]
 pub mod presence;
 #[cfg(feature = "recording")]
 pub mod recording;
-#[cfg(feature = "job-router")]
-pub mod router;
 #[cfg(feature = "sms")]
 pub mod sms;
 pub mod subject;

@@ -19,7 +19,7 @@
 //! # Example
 //!
 //! ```
-//! use acs_events::router::RouterJobStatus;
+//! use acs_events::job_router::RouterJobStatus;
 //! use acs_events::{parse_delivery, AcsEvent};
 //!
 //! let body = br#"[{
@@ -187,7 +187,7 @@ pub struct RouterChannelConfiguration {
 /// `details`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RouterError {
+pub struct JobRouterError {
     /// Error code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
@@ -204,10 +204,10 @@ pub struct RouterError {
         alias = "innerError",
         skip_serializing_if = "Option::is_none"
     )]
-    pub inner_error: Option<Box<RouterError>>,
+    pub inner_error: Option<Box<JobRouterError>>,
     /// Further errors.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: Option<Vec<RouterError>>,
+    pub details: Option<Vec<JobRouterError>>,
 }
 
 /// `Microsoft.Communication.RouterJobReceived`: a job was created.
@@ -344,7 +344,7 @@ pub struct RouterJobClassificationFailedEventData {
     pub classification_policy_id: Option<String>,
     /// Why classification failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<RouterError>>,
+    pub errors: Option<Vec<JobRouterError>>,
 }
 
 /// `Microsoft.Communication.RouterJobCompleted`: the assigned worker completed the job.
@@ -1194,7 +1194,7 @@ mod tests {
         let errors = d.errors.expect("errors");
         assert_eq!(
             errors,
-            vec![RouterError {
+            vec![JobRouterError {
                 code: None,
                 message: Some("Classification failed due to <reason>".into()),
                 target: None,
@@ -1206,13 +1206,13 @@ mod tests {
 
     #[test]
     fn errors_nest_and_accept_both_inner_error_spellings() {
-        let camel: RouterError = serde_json::from_value(json!({
+        let camel: JobRouterError = serde_json::from_value(json!({
             "code": "BadRequest", "message": "outer", "target": "labels",
             "innerError": {"code": "Inner", "innerError": null, "details": null},
             "details": [{"code": "D1", "details": [{"code": "D2"}]}]
         }))
         .expect("parses");
-        let lower: RouterError = serde_json::from_value(json!({
+        let lower: JobRouterError = serde_json::from_value(json!({
             "code": "BadRequest", "message": "outer", "target": "labels",
             "innererror": {"code": "Inner"},
             "details": [{"code": "D1", "details": [{"code": "D2"}]}]

@@ -15,7 +15,6 @@ pub mod app;
 pub mod cli;
 /// The typed ACS events, from the `acs-events` crate (`crates/acs-events`).
 pub use acs_events as events;
-pub mod filter;
 pub mod handlers;
 pub mod host;
 pub mod logtext;

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::input::{documents, Input};
 use super::output::{write_json, Summary};
-use crate::filter::{Filter, FilterError};
+use crate::events::filter::{Filter, FilterError};
 
 /// A filter file that cannot be used: exit status 2.
 #[derive(Debug, thiserror::Error)]
@@ -36,10 +36,15 @@ pub fn load(path: &Path) -> Result<Filter, LoadError> {
     })
 }
 
-/// Writes each of the filter's warnings as a `warning: …` line.
+/// Writes each of the filter's warnings as a `warning: …` line; a misspelt ACS event type gets
+/// the closest known types ([`crate::suggest::did_you_mean`]).
 pub fn write_warnings(filter: &Filter, err: &mut impl Write) -> std::io::Result<()> {
     for warning in filter.warnings() {
-        writeln!(err, "warning: {warning}")?;
+        let suggestion = warning
+            .misspelt_event_type()
+            .map(crate::suggest::did_you_mean)
+            .unwrap_or_default();
+        writeln!(err, "warning: {warning}{suggestion}")?;
     }
     Ok(())
 }
@@ -246,5 +251,21 @@ mod tests {
             "{err}"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_misspelt_event_type_gets_the_closest_known_ones() {
+        let filter = Filter::parse(
+            r#"{"includedEventTypes": ["Microsoft.Communication.SMSRecieved", "Microsoft.Storage.BlobCreated"]}"#,
+        )
+        .unwrap();
+        let mut err = Vec::new();
+        write_warnings(&filter, &mut err).unwrap();
+        let err = String::from_utf8(err).unwrap();
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines, [
+            "warning: includedEventTypes: `Microsoft.Communication.SMSRecieved` is not an ACS event type (misspelt?); no event has it; did you mean `Microsoft.Communication.SMSReceived`?",
+            "warning: includedEventTypes: `Microsoft.Storage.BlobCreated` is not an ACS event type; an ACS system topic never sends it",
+        ], "{err}");
     }
 }

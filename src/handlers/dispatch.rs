@@ -17,9 +17,9 @@ use crate::events::advanced_messaging::{
 use crate::events::email::{
     EmailDeliveryReportReceivedEventData, EmailEngagementTrackingReportReceivedEventData,
 };
+use crate::events::filter::Filter;
 use crate::events::sms::{SmsDeliveryReportReceivedEventData, SmsReceivedEventData};
 use crate::events::{AcsEvent, Envelope, Event, InvalidEvent};
-use crate::filter::Filter;
 use crate::handlers::chat::{ChatEvent, ChatModule};
 use crate::handlers::email::EmailModule;
 use crate::handlers::sms::SmsModule;

@@ -3,8 +3,8 @@
 //! dispatcher hands to a business module, and nothing else.
 
 use acs_event_handler::cli::sample::{fresh_sample, OutputSchema};
+use acs_event_handler::events::filter::Filter;
 use acs_event_handler::events::{event_types, parse_delivery};
-use acs_event_handler::filter::Filter;
 use acs_event_handler::handlers::dispatch::{Dispatcher, Route};
 use acs_event_handler::host::protocol::InvocationResult;
 use acs_event_handler::settings::Settings;

@@ -145,6 +145,10 @@
 //! an error, so narrowing the features can never make a delivery fail. The type-string constants
 //! in [`event_types`] stay whatever the features.
 //!
+//! One more feature, also on by default: `filter`, the `filter` module, which evaluates Event
+//! Grid subscription filters on raw events as Event Grid does and warns about clauses that can
+//! never match an ACS subject (SMS subjects start with `/phonenumber/`, with the slash).
+//!
 //! # Privacy
 //!
 //! Event data is full of personal data: phone numbers, e-mail addresses, user ids, message text.
@@ -190,6 +194,8 @@ pub mod chat;
 #[cfg(feature = "email")]
 pub mod email;
 mod envelope;
+#[cfg(feature = "filter")]
+pub mod filter;
 pub mod identifier;
 #[cfg(feature = "job-router")]
 pub mod job_router;

@@ -1,5 +1,9 @@
 //! Chat events: messages, threads and participants (20 event types).
 //!
+//! One file for the family, as the catalog has one line per type: the per-user and thread-level
+//! structs share their parts (participants, retention, the message version), and splitting them
+//! would scatter what has to change together. The tests are in `chat/tests.rs`.
+//!
 //! ACS raises chat events at two levels:
 //!
 //! - **Per-user (U)** events (`ChatMessageReceived`, `ChatThreadCreatedWithUser`,
